@@ -1,0 +1,52 @@
+# birdkit: every target sets up what it needs, and is quick on a second run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# System packages the live tests and the lab need (Debian names).
+APT_PACKAGES := bird2 iproute2 iptables debootstrap iputils-ping procps openssh-server openssh-client
+# Commands that prove those packages are present.
+APT_COMMANDS := bird birdc ip iptables debootstrap ping pkill sshd ssh
+
+.PHONY: demo test lint bench matrix system-packages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+system-packages:
+	@missing=0; for c in $(APT_COMMANDS); do command -v $$c >/dev/null 2>&1 || PATH="$$PATH:/usr/sbin:/sbin" command -v $$c >/dev/null 2>&1 || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages: $(APT_PACKAGES)"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
+	  else echo "not root: skipping apt-get install $(APT_PACKAGES); live tests will be skipped"; fi; \
+	fi
+
+# Debian 12 bird2 2.0.12 natively, plus bird2 2.17.6 and bird3 3.1.8 in cached trixie trees.
+matrix: system-packages $(VENV)/.installed
+	@if [ "$$(id -u)" = 0 ]; then $(BIN)/birdkit matrix prepare; else echo "not root: BIRD matrix not prepared"; fi
+
+demo: $(VENV)/.installed
+	@bash examples/demo.sh
+
+test: system-packages $(VENV)/.installed-test matrix
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/mypy --strict src
+
+bench: $(VENV)/.installed-test matrix
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The applier: transports to nodes, safe reload with rollback, and verification."""

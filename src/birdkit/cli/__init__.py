@@ -1,0 +1,1 @@
+"""The ``birdkit`` command line: one module per command, dispatched by ``birdkit.cli.main``."""

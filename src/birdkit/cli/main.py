@@ -1,0 +1,103 @@
+"""Entry point of the ``birdkit`` command: finds the command module, runs it, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+from birdkit import __version__
+from birdkit.cli.output import EXIT_ENV, EXIT_INTERRUPTED, EXIT_USAGE
+
+# command -> (module, one line of help). Modules are imported only when their command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("birdkit.cli.check", "validate BIRD configs like `bird -p`, with file:line:col errors"),
+    "fmt": ("birdkit.cli.fmt", "print configs in birdkit's canonical layout (--write, --check, --diff)"),
+    "lint": ("birdkit.cli.lint", "find semantic mistakes in one config or across a fleet"),
+    "parse-routes": ("birdkit.cli.parse_output", "turn `show route [all]` output into JSON, JSONL or a table"),
+    "parse-protocols": ("birdkit.cli.parse_output", "turn `show protocols [all]` output into JSON or a table"),
+    "show": ("birdkit.cli.show", "ask a running BIRD over its control socket: status, protocols, routes"),
+    "gen": ("birdkit.cli.gen", "generate one bird.conf per node from a peer map"),
+    "apply": ("birdkit.cli.apply", "push generated configs to nodes, reload safely, roll back on failure"),
+    "verify": ("birdkit.cli.verify", "check sessions, BIRD routes and kernel routes on every node"),
+    "lab": ("birdkit.cli.lab", "build the walkthrough's BGP pod-network lab: up, status, ping, blackhole, down"),
+    "matrix": ("birdkit.cli.matrix", "prepare and list the real BIRD versions (2.0.12, 2.17.6, 3.1.8)"),
+}
+
+
+def _available() -> dict[str, tuple[str, str]]:
+    return {name: entry for name, entry in COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
+
+
+def _top_level_help() -> str:
+    lines = [
+        f"birdkit {__version__}: BIRD 2/3 configs, birdc output and BIRD fleets, handled by a program.",
+        "",
+        "usage: birdkit COMMAND [options]      (birdkit COMMAND --help for each command)",
+        "",
+        "commands:",
+    ]
+    available = _available()
+    width = max(len(name) for name in available) if available else 0
+    lines += [f"  {name.ljust(width)}  {summary}" for name, (_, summary) in available.items()]
+    lines += [
+        "",
+        "exit codes: 0 ok, 1 findings or failed checks, 2 bad input or usage, 3 missing BIRD/root/tool,",
+        "            130 interrupted",
+        "",
+        "examples:",
+        "  birdkit check /etc/bird/bird.conf",
+        "  birdc show route all | birdkit parse-routes --format table",
+        "  birdkit gen examples/walkthrough.yaml -o out/",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``birdkit`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_top_level_help())
+        return 0 if args else EXIT_USAGE
+    if args[0] == "--version":
+        print(f"birdkit {__version__}")
+        return 0
+    name = args[0]
+    entry = _available().get(name)
+    if entry is None:
+        print(f"birdkit: unknown command {name!r}\n\n{_top_level_help()}", file=sys.stderr)
+        return EXIT_USAGE
+    module = importlib.import_module(entry[0])
+    parser = argparse.ArgumentParser(
+        prog=f"birdkit {name}",
+        description=entry[1],
+        epilog=getattr(module, "EPILOG", None),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    module.configure(parser, name)
+    try:
+        options = parser.parse_args(args[1:])
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    from birdkit.errors import BirdkitError, RuntimeMissingError
+
+    try:
+        return int(module.run(options))
+    except RuntimeMissingError as error:
+        print(f"birdkit {name}: {error}", file=sys.stderr)
+        return EXIT_ENV
+    except BirdkitError as error:
+        print(str(error), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"birdkit {name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""``birdkit matrix``: build and list the real BIRD versions used by tests and the lab."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
+
+if TYPE_CHECKING:
+    from birdkit.lab.runtime import BirdMatrix
+
+EPILOG = """\
+examples:
+  birdkit matrix prepare     # build missing trixie trees (debootstrap, ~40 s each, needs root)
+  birdkit matrix list        # which versions are ready, and where
+  birdkit matrix check FILE  # run `bird -p` on FILE under every version
+
+The host's own bird2 (Debian 12: 2.0.12) is used natively; bird2 2.17.6 and bird3 3.1.8 run from
+debootstrapped Debian trixie trees under $BIRDKIT_CACHE (default /var/cache/birdkit) via chroot.
+"""
+
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Add the matrix sub-actions."""
+    parser.add_argument("action", choices=["prepare", "list", "check"], help="what to do")
+    parser.add_argument("files", nargs="*", help="configs for `check`")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prepare, list or check with the BIRD matrix."""
+    from birdkit.lab.runtime import VERSIONS, BirdMatrix, prepare
+
+    if args.action == "prepare":
+        prepare()
+    matrix = BirdMatrix.discover()
+    if args.action == "check":
+        return _check(matrix, args.files, args.json)
+    rows = [
+        [version, "yes" if version in matrix.runtimes else "no", _where(matrix, version)] for version in VERSIONS
+    ]
+    if args.json:
+        print_json([{"version": v, "ready": r == "yes", "root": w} for v, r, w in rows])
+    else:
+        print(format_table(["version", "ready", "runs from"], rows))
+    return EXIT_OK if all(version in matrix.runtimes for version in VERSIONS) else EXIT_ENV
+
+
+def _where(matrix: BirdMatrix, version: str) -> str:
+    runtime = matrix.runtimes.get(version)
+    if runtime is None:
+        return "-"
+    return f"chroot {runtime.root}" if runtime.root else "host"
+
+
+def _check(matrix: BirdMatrix, files: list[str], as_json: bool) -> int:
+    from pathlib import Path
+
+    results = []
+    for file in files:
+        text = Path(file).read_text()
+        for version, runtime in matrix.runtimes.items():
+            verdict = runtime.check(text)
+            where = f":{verdict.line}:{verdict.column}" if verdict.line else ""
+            results.append({"file": file, "version": version, "ok": verdict.ok, "message": verdict.message})
+            if not as_json:
+                status = "ok" if verdict.ok else f"error{where}: {verdict.message}"
+                print(f"{file} [BIRD {version}]: {status}")
+    if as_json:
+        print_json(results)
+    return EXIT_OK if all(result["ok"] for result in results) else 1

@@ -1,0 +1,1 @@
+"""The BIRD configuration language: grammar-driven parser, typed AST, formatter and linter."""

@@ -1,0 +1,109 @@
+"""The BirdkitError family: every error a user can cause, located and with a hint."""
+
+from __future__ import annotations
+
+from birdkit.span import Span, caret_snippet
+
+
+class BirdkitError(Exception):
+    """Base of every error birdkit raises for bad input or a failing node.
+
+    ``str(error)`` is a complete, compiler-style message:
+    ``file:line:col: message``, then the source line with a caret, then ``hint: ...``.
+    """
+
+    #: process exit code the CLI uses for this kind of error
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        span: Span | None = None,
+        source_line: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.source_line = source_line
+        self.hint = hint
+
+    @property
+    def path(self) -> str | None:
+        return self.span.path if self.span else None
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+    @property
+    def column(self) -> int | None:
+        return self.span.column if self.span else None
+
+    def __str__(self) -> str:
+        head = f"{self.span.location()}: {self.message}" if self.span else self.message
+        parts = [head]
+        if self.source_line is not None and self.span is not None:
+            parts.append(caret_snippet(self.source_line, self.span.column))
+        if self.hint:
+            parts.append(f"hint: {self.hint}")
+        return "\n".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        """A dict for ``--json`` output."""
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "hint": self.hint,
+        }
+
+
+class BirdSyntaxError(BirdkitError):
+    """A config that does not parse."""
+
+
+class ConfigError(BirdkitError):
+    """A config that parses but cannot be loaded (missing include, include loop, version gate)."""
+
+
+class OutputParseError(BirdkitError):
+    """birdc output that does not have a shape BIRD prints."""
+
+
+class BirdError(BirdkitError):
+    """An error reply (8xxx run-time error, 9xxx parse error) from BIRD's control socket."""
+
+    def __init__(self, code: int, text: str, *, hint: str | None = None) -> None:
+        super().__init__(f"BIRD replied {code}: {text}", hint=hint)
+        self.code = code
+        self.text = text
+
+
+class ControlSocketError(BirdkitError):
+    """The control socket could not be reached, or BIRD went away mid-reply."""
+
+
+class PeermapError(BirdkitError):
+    """An invalid peer map. The CLI exits 2 and writes nothing."""
+
+    exit_code = 2
+
+
+class TransportError(BirdkitError):
+    """A command or file transfer to a node failed."""
+
+
+class ApplyError(BirdkitError):
+    """Applying a config to a node failed; the node was left on its previous config."""
+
+
+class VerifyError(BirdkitError):
+    """A node did not reach the expected state."""
+
+
+class RuntimeMissingError(BirdkitError):
+    """A BIRD version, root privileges or a system tool this operation needs is missing."""

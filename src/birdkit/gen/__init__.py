@@ -1,0 +1,1 @@
+"""The generator: peer map in, one bird.conf per node out."""

@@ -1,0 +1,1 @@
+"""birdc output: typed models, parsers for every supported command, and the control-socket client."""

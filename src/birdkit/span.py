@@ -1,0 +1,32 @@
+"""Source positions: where a node or an error came from, and the caret snippet that shows it."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """A 1-based region of a source file. Nodes carry one; it never takes part in equality."""
+
+    path: str | None
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def location(self) -> str:
+        """``file:line:column``, the prefix of a compiler-style message."""
+        return f"{self.path or '<string>'}:{self.line}:{self.column}"
+
+
+def span_field() -> Span | None:
+    """An attrs field for a node's span: optional, keyword-only, left out of equality, hashing and repr."""
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
+
+
+def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
+    """The source line and a caret under ``column`` (1-based), as a compiler prints them."""
+    line = source_line.rstrip("\n").expandtabs(1)
+    pad = " " * max(column - 1, 0)
+    return f"    {line}\n    {pad}{'^' * max(width, 1)}"

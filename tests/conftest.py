@@ -1,0 +1,79 @@
+"""Shared fixtures: the real BIRD matrix, network-namespace fabrics, the shared corpus."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_NETNS_PREFIX = "bkt"
+
+
+def _skip_reason_not_root() -> str | None:
+    return None if os.geteuid() == 0 else "needs root (network namespaces, chroot)"
+
+
+@pytest.fixture(scope="session")
+def bird_matrix() -> BirdMatrix:
+    """Every real BIRD version on this machine; skips unless all of 2.0.12, 2.17.6 and 3.1.8 are there."""
+    reason = _skip_reason_not_root()
+    if reason:
+        pytest.skip(reason)
+    matrix = BirdMatrix.discover()
+    missing = [version for version in VERSIONS if version not in matrix.runtimes]
+    if missing:
+        pytest.skip(f"BIRD versions missing: {', '.join(missing)} (run `make matrix` as root)")
+    return matrix
+
+
+@pytest.fixture(scope="session")
+def bird_versions(bird_matrix: BirdMatrix) -> BirdMatrix:
+    """Alias of ``bird_matrix``, the name the foundation issue uses."""
+    return bird_matrix
+
+
+@pytest.fixture(params=VERSIONS)
+def bird(request: pytest.FixtureRequest, bird_matrix: BirdMatrix) -> BirdRuntime:
+    """One BIRD version; a test using it runs once per version."""
+    return bird_matrix.get(request.param)
+
+
+@pytest.fixture
+def fabric() -> Iterator[object]:
+    """A :class:`birdkit.lab.netns.Fabric` whose namespaces and daemons are removed after the test."""
+    reason = _skip_reason_not_root()
+    if reason:
+        pytest.skip(reason)
+    from birdkit.lab.netns import Fabric
+
+    with Fabric.create(f"{TEST_NETNS_PREFIX}{os.getpid() % 100000}x{os.urandom(2).hex()}") as created:
+        yield created
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """``../shared/corpus`` beside the checkout; skips when the clone has none."""
+    for candidate in (REPO.parent / "shared" / "corpus", REPO.parent.parent / "shared" / "corpus"):
+        if (candidate / "MANIFEST.tsv").is_file():
+            return candidate
+    pytest.skip("../shared/corpus is not present (conformance tests need it)")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Sweep: after the run, no test namespace may be left (teardown failures would show here)."""
+    if os.geteuid() != 0:
+        return
+    from birdkit.lab.netns import leftovers
+
+    left = leftovers(TEST_NETNS_PREFIX)
+    if left:
+        import subprocess
+
+        for name in left:
+            subprocess.run(["ip", "netns", "delete", name], check=False)
+        print(f"\nWARNING: tests left namespaces behind (now deleted): {left}")

@@ -1,0 +1,43 @@
+"""The ``birdkit`` entry point: help that teaches, exit codes that mean something."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from birdkit.cli import main as cli
+
+
+def test_top_level_help_lists_available_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: birdkit COMMAND" in out
+    assert "matrix" in out and "exit codes" in out
+
+
+def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    assert "commands:" in capsys.readouterr().out
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["frobnicate"]) == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+def test_every_listed_command_module_has_the_command_contract() -> None:
+    import importlib
+
+    for name, (module_name, _summary) in cli._available().items():
+        module = importlib.import_module(module_name)
+        assert callable(module.configure) and callable(module.run), name
+
+
+def test_console_script_runs() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "birdkit.cli.main", "--version"], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("birdkit ")

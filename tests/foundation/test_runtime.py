@@ -1,0 +1,45 @@
+"""The BIRD matrix answers like real BIRD: each version's own verdicts on known configs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime
+
+WALKTHROUGH = Path(__file__).resolve().parents[1] / "fixtures" / "walkthrough" / "vm1.conf"
+
+
+@pytest.mark.live
+def test_matrix_has_every_version(bird_matrix: BirdMatrix) -> None:
+    assert bird_matrix.versions == list(VERSIONS)
+    assert bird_matrix.get("3").version == "3.1.8"
+    assert bird_matrix.get("2").version == "2.17.6"
+
+
+@pytest.mark.live
+def test_walkthrough_config_is_accepted(bird: BirdRuntime) -> None:
+    result = bird.check(WALKTHROUGH.read_text())
+    assert result.ok, result.message
+
+
+@pytest.mark.live
+def test_syntax_error_is_located(bird: BirdRuntime) -> None:
+    result = bird.check("router id 198.18.0.1;\nprotocol device {\n  bogus option;\n}\n")
+    assert not result.ok
+    assert (result.line, result.column) == (3, 3)
+    assert "syntax error" in result.message
+
+
+@pytest.mark.live
+def test_peer_is_a_keyword_only_on_bird3(bird: BirdRuntime) -> None:
+    config = "router id 198.18.0.1;\nprotocol bgp peer { local as 65000; neighbor 198.18.0.2 as 65000; ipv4; }\n"
+    result = bird.check(config)
+    assert result.ok == (bird.major == 2), result.message
+
+
+@pytest.mark.live
+def test_included_files_sit_beside_the_config(bird: BirdRuntime) -> None:
+    result = bird.check('include "part.conf";\n', {"part.conf": "router id 198.18.0.9;\nprotocol device {}\n"})
+    assert result.ok, result.message

@@ -1,0 +1,61 @@
+"""The wheel ships the grammars, and an installed wheel finds them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
+        check=True, capture_output=True, text=True,
+    )
+    (built,) = out.glob("birdkit-*.whl")
+    return built
+
+
+@pytest.mark.slow
+def test_wheel_contains_grammars_and_templates(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {Path(name.split("birdkit/grammars/", 1)[1]).name for name in names if "birdkit/grammars/" in name}
+    expected = {path.name for path in (REPO / "grammars").glob("*.lark")}
+    assert expected and expected <= shipped
+    templates = {name for name in names if name.startswith("birdkit/gen/templates/")}
+    assert {f"birdkit/gen/templates/{p.name}" for p in (REPO / "src/birdkit/gen/templates").glob("*.j2")} <= templates
+
+
+@pytest.mark.slow
+def test_installed_wheel_loads_its_grammars(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = target / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
+    # Dependencies come from the test environment; birdkit itself only from the fresh install.
+    env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    probe = (
+        "import birdkit, lark\n"
+        "from birdkit.resources import grammar_path, grammars_dir\n"
+        "print(birdkit.__file__)\n"
+        "print(grammars_dir())\n"
+        "for path in sorted(grammars_dir().glob('*.lark')):\n"
+        "    lark.Lark(path.read_text(), parser='lalr', import_paths=[grammars_dir()])\n"
+        "    print('loaded', path.name)\n"
+    )
+    completed = subprocess.run([str(python), "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    module_file, grammars, *loaded = completed.stdout.splitlines()
+    assert module_file.startswith(str(target))
+    assert grammars.startswith(str(target)) and grammars.endswith("birdkit/grammars")
+    assert loaded and all(line.startswith("loaded ") for line in loaded)
