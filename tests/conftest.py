@@ -7,11 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_NETNS_PREFIX = "bkt"
+
+# CI machines are slow and shared: judge examples by their results, not their speed.
+settings.register_profile("birdkit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("birdkit")
 
 
 def _skip_reason_not_root() -> str | None:
