@@ -13,6 +13,8 @@ from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_NETNS_PREFIX = "bkt"
+#: this pytest session's namespaces; the separator keeps pid 12 from matching pid 123
+SESSION_NETNS_PREFIX = f"{TEST_NETNS_PREFIX}{os.getpid() % 100000}x"
 
 # CI machines are slow and shared: judge examples by their results, not their speed.
 settings.register_profile("birdkit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -56,8 +58,14 @@ def fabric() -> Iterator[object]:
         pytest.skip(reason)
     from birdkit.lab.netns import Fabric
 
-    with Fabric.create(f"{TEST_NETNS_PREFIX}{os.getpid() % 100000}x{os.urandom(2).hex()}") as created:
+    with Fabric.create(f"{SESSION_NETNS_PREFIX}{os.urandom(2).hex()}") as created:
         yield created
+
+
+@pytest.fixture(scope="session")
+def netns_prefix() -> str:
+    """The name prefix of this session's test namespaces (for tests that build a Fabric by hand)."""
+    return SESSION_NETNS_PREFIX
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +78,12 @@ def corpus_dir() -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Sweep: after the run, no test namespace may be left (teardown failures would show here)."""
+    """Sweep: after the run, none of this session's namespaces may be left (teardown failures show here)."""
     if os.geteuid() != 0:
         return
     from birdkit.lab.netns import leftovers
 
-    left = leftovers(TEST_NETNS_PREFIX)
+    left = leftovers(SESSION_NETNS_PREFIX)
     if left:
         import subprocess
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -24,9 +23,9 @@ def _all_links() -> str:
 
 
 @pytest.mark.live
-def test_teardown_after_failure_removes_everything(bird_matrix: BirdMatrix) -> None:
+def test_teardown_after_failure_removes_everything(bird_matrix: BirdMatrix, netns_prefix: str) -> None:
     links_before = _all_links()
-    prefix = f"bkt{os.getpid() % 100000}td"
+    prefix = f"{netns_prefix}td"
     with pytest.raises(RuntimeError, match="boom"), Fabric.create(prefix) as fabric:
         node = fabric.add_node("n1")
         fabric.add_pod(node, "10.0.1.10")
@@ -41,9 +40,9 @@ def test_teardown_after_failure_removes_everything(bird_matrix: BirdMatrix) -> N
 
 
 @pytest.mark.live
-def test_teardown_from_state_file_after_crash(bird_matrix: BirdMatrix) -> None:
+def test_teardown_from_state_file_after_crash(bird_matrix: BirdMatrix, netns_prefix: str) -> None:
     """Another process can clean up from the state file alone (the owner died without tearing down)."""
-    prefix = f"bkt{os.getpid() % 100000}cr"
+    prefix = f"{netns_prefix}cr"
     fabric = Fabric.create(prefix)
     node = fabric.add_node("n1")
     daemon = bird_matrix.get("2.0.12").start(node.netns, MINIMAL)

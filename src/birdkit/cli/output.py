@@ -17,12 +17,12 @@ EXIT_INTERRUPTED = 130
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2"}
 
 
-def use_color(stream: TextIO = sys.stdout) -> bool:
-    """Color only on a terminal, and never when NO_COLOR is set."""
-    return stream.isatty() and "NO_COLOR" not in os.environ
+def use_color(stream: TextIO | None = None) -> bool:
+    """Color only on a terminal (stdout unless ``stream`` is given), and never when NO_COLOR is set."""
+    return (stream or sys.stdout).isatty() and "NO_COLOR" not in os.environ
 
 
-def paint(text: str, color: str, stream: TextIO = sys.stdout) -> str:
+def paint(text: str, color: str, stream: TextIO | None = None) -> str:
     """``text`` in ``color`` (green, red, yellow, bold, dim) when the stream is a color terminal."""
     if not use_color(stream):
         return text
@@ -41,10 +41,11 @@ def format_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> st
     return "\n".join(lines)
 
 
-def print_json(value: Any, stream: TextIO = sys.stdout) -> None:
-    """Pretty JSON with sorted keys, for ``--json``."""
-    json.dump(value, stream, indent=2, sort_keys=True, default=str)
-    stream.write("\n")
+def print_json(value: Any, stream: TextIO | None = None) -> None:
+    """Pretty JSON with sorted keys, for ``--json`` (to stdout unless ``stream`` is given)."""
+    out = stream or sys.stdout
+    json.dump(value, out, indent=2, sort_keys=True, default=str)
+    out.write("\n")
 
 
 def progress(message: str) -> None:
