@@ -1,0 +1,605 @@
+"""The reference parsers of birdc output, driven by ``grammars/birdc.lark``: routes, protocols, status, counts.
+
+Each public function takes the whole reply as text: plain birdc output, raw control-socket lines with reply
+codes, an interactive session with ``bird>`` prompts, or a transcript with ``>>> command`` lines. The format
+(2.0.x, 2.13+, 3.x) is recognised from the lines themselves. This is the slow, obviously-correct path;
+:func:`birdkit.show.stream.iter_routes` is the fast one and tests keep the two equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree, UnexpectedInput
+
+from birdkit.errors import BirdError, OutputParseError
+from birdkit.resources import grammar_path
+from birdkit.show.framing import deframe
+from birdkit.show.models import (
+    AsPathSegment,
+    BgpAttributes,
+    BgpSession,
+    Channel,
+    ChannelRoutes,
+    ChannelStats,
+    Community,
+    ExtCommunity,
+    Interface,
+    InterfaceAddress,
+    LargeCommunity,
+    Limit,
+    NextHop,
+    Protocol,
+    Route,
+    RouteCount,
+    RouteTotal,
+    StatsRow,
+    Status,
+    TableCount,
+)
+from birdkit.span import Span
+
+_STARTS = [
+    "routes",
+    "route_count",
+    "status",
+    "protocols",
+    "interfaces",
+    "as_path_value",
+    "community_value",
+    "large_community_value",
+    "ext_community_value",
+    "origin_value",
+    "number_value",
+    "addresses_value",
+    "address_value",
+]
+
+#: printed attribute name (2.x ``BGP.x``, 3.x ``bgp_x``) -> (BgpAttributes field, value start rule)
+_BGP_ATTRIBUTES: dict[str, tuple[str, str]] = {}
+for _field, _v2, _v3, _rule in (
+    ("origin", "origin", "bgp_origin", "origin_value"),
+    ("as_path", "as_path", "bgp_path", "as_path_value"),
+    ("next_hop", "next_hop", "bgp_next_hop", "addresses_value"),
+    ("med", "med", "bgp_med", "number_value"),
+    ("local_pref", "local_pref", "bgp_local_pref", "number_value"),
+    ("communities", "community", "bgp_community", "community_value"),
+    ("large_communities", "large_community", "bgp_large_community", "large_community_value"),
+    ("ext_communities", "ext_community", "bgp_ext_community", "ext_community_value"),
+    ("originator_id", "originator_id", "bgp_originator_id", "address_value"),
+    ("cluster_list", "cluster_list", "bgp_cluster_list", "addresses_value"),
+):
+    _BGP_ATTRIBUTES["BGP." + _v2] = (_field, _rule)
+    _BGP_ATTRIBUTES[_v3] = (_field, _rule)
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(
+        grammar_path("birdc.lark").read_text(),
+        parser="lalr",
+        lexer="contextual",
+        start=_STARTS,
+        propagate_positions=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# input: framing, prompts, banners
+# ---------------------------------------------------------------------------------------------------------
+
+
+def reply_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of the reply lines of ``text``: codes removed, right-stripped, without
+    prompts, ``>>>`` transcript lines, greeting banners and the empty final ``0000`` line.
+
+    Raises :class:`BirdError` for an 8xxx/9xxx reply line.
+    """
+    for number, line in enumerate(deframe(text.splitlines()), 1):
+        body = line.text.rstrip()
+        if line.code is not None and line.last and body.startswith("of ") and " routes for " in body:
+            # plain `show route count` text whose count has four digits: "1437 of 1437 routes for …"
+            body = f"{line.code:04} {body}"
+        elif line.code is not None:
+            if line.code >= 8000:
+                raise BirdError(line.code, line.text)
+            if line.code == 1 or (line.last and not body):
+                continue
+        elif body.startswith(">>>"):
+            continue
+        elif body.startswith("bird>"):
+            body = body[5:].strip()
+            if not body[:1].isdigit():
+                continue
+        elif (body.startswith("BIRD ") and body.endswith(" ready.")) or body == "Access restricted":
+            continue
+        yield number, body
+
+
+def _body_tabs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Indented body lines (next hops, attributes, addresses) start with a TAB, as BIRD prints them.
+
+    Plain birdc text copied from a terminal may have TABs expanded to spaces (then it has no TAB at all);
+    a TAB inside a route line (a hand-edited sample) becomes a space.
+    """
+    expanded = not any("\t" in body for _, body in lines)
+    result = []
+    for number, body in lines:
+        if expanded and body[:2] == "  ":
+            stripped = body.lstrip(" ")
+            if "[" not in stripped:
+                body = ("\t\t" if len(body) - len(stripped) >= 16 else "\t") + stripped
+        if body[:1] != "\t" and "\t" in body:
+            body = body.replace("\t", " ")
+        result.append((number, body))
+    return result
+
+
+def _parse(lines: list[tuple[int, str]], start: str, path: str | None) -> Tree[Token]:
+    text = "".join(body + "\n" for _, body in lines)
+    parser = _parser()
+    try:
+        return parser.parse(text, start=start)
+    except UnexpectedInput as error:
+        index = max(error.line, 1) - 1
+        number, source_line = lines[index] if index < len(lines) else (len(lines) + 1, "")
+        expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or [])
+        raise OutputParseError(
+            f"this is not `{start.replace('_', ' ')}` output as BIRD prints it",
+            span=Span(path, number, max(error.column, 1)),
+            source_line=source_line,
+            hint=f"expected one of: {', '.join(expected[:8])}" if expected else None,
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show route
+# ---------------------------------------------------------------------------------------------------------
+
+
+def parse_routes(text: str, *, path: str | None = None) -> list[Route]:
+    """The routes of ``show route [all]`` output (any table, any net type, 2.x or 3.x attributes)."""
+    lines = _body_tabs([(n, b) for n, b in reply_lines(text) if not b.startswith("Total:")])
+    tree = _parse(lines, "routes", path)
+    routes: list[Route] = []
+    table: str | None = None
+    prefix: str | None = None
+    for item in tree.children:
+        if not isinstance(item, Tree):
+            continue
+        if item.data == "table_header":
+            table = str(item.children[1])
+            prefix = None
+        elif item.data == "route":
+            route = _route(item, table, prefix)
+            prefix = route.prefix
+            routes.append(route)
+    return routes
+
+
+def _route(tree: Tree[Token], table: str | None, prefix: str | None) -> Route:
+    line = tree.children[0]
+    assert isinstance(line, Tree)
+    head = _RouteLine().transform(line)
+    net = head.pop("net", None) or prefix
+    if net is None:
+        raise OutputParseError(
+            "a route line without a network and no route before it",
+            span=Span(None, tree.meta.line, 1),
+        )
+    next_hops: list[NextHop] = []
+    source = scope = None
+    bgp: dict[str, Any] = {}
+    other: list[tuple[str, str]] = []
+    for body in tree.children[1:]:
+        if not isinstance(body, Tree):
+            continue
+        if body.data == "next_hop":
+            next_hops.append(_next_hop(body))
+        elif body.data == "type_line":
+            words = [str(word) for word in body.children[1:]]
+            if len(words) > 1:
+                source, scope = " ".join(words[:-1]), words[-1]
+            else:
+                other.append(("Type", " ".join(words)))
+        else:
+            name = str(body.children[0])
+            value = " ".join(_attribute_chunks(body))
+            typed = _BGP_ATTRIBUTES.get(name)
+            if typed is not None:
+                field, rule = typed
+                parsed = _typed_value(value, rule)
+                if parsed is not _UNTYPED:
+                    bgp[field] = parsed
+                    continue
+            elif name == "source" and value:
+                source = value
+                continue
+            other.append((name, value))
+    return Route(
+        prefix=net,
+        table=table,
+        next_hops=tuple(next_hops),
+        source=source,
+        scope=scope,
+        bgp=BgpAttributes(**bgp) if bgp else None,
+        other_attributes=tuple(other),
+        **head,
+    )
+
+
+def _attribute_chunks(tree: Tree[Token]) -> Iterator[str]:
+    for child in tree.children[1:]:
+        if isinstance(child, Token):
+            yield str(child)
+        else:
+            yield str(child.children[0])
+
+
+class _RouteLine(Transformer[Token, dict[str, Any]]):
+    """``route_line`` -> the keyword arguments of :class:`Route` it determines."""
+
+    def route_line(self, children: list[Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {"dest": "", "from_address": None, "primary": False, "sync_error": False}
+        fields["info"] = ""
+        fields["preference"] = None
+        for child in children:
+            if isinstance(child, tuple):
+                fields["from_address"] = child[1]
+                continue
+            kind = child.type
+            if kind == "NET":
+                fields["net"] = str(child)
+            elif kind == "DEST":
+                fields["dest"] = str(child)
+            elif kind == "PROTO":
+                fields["protocol"] = str(child)
+            elif kind == "SINCE":
+                fields["since"] = str(child)
+            elif kind == "MARK":
+                fields["primary"] = child == "*"
+                fields["sync_error"] = child == "!"
+            elif kind == "INFO":
+                fields["info"] = str(child).strip()
+                fields["preference"] = _preference(fields["info"])
+        return fields
+
+    def from_address(self, children: list[Token]) -> tuple[str, str]:
+        return ("from", str(children[-1]))
+
+
+def _preference(info: str) -> int | None:
+    """The first number right after the first ``(`` of the route info: ``(100/38) [AS…]`` -> 100."""
+    _, paren, after = info.partition("(")
+    digits = ""
+    for char in after:
+        if not char.isdigit():
+            break
+        digits += char
+    return int(digits) if paren and digits else None
+
+
+def _next_hop(tree: Tree[Token]) -> NextHop:
+    kind, target = tree.children[0], str(tree.children[1])
+    assert isinstance(kind, Token)
+    fields: dict[str, Any] = {"gateway": target} if kind.type == "VIA" else {"interface": target}
+    for option in tree.children[2:]:
+        assert isinstance(option, Tree)
+        value = option.children[-1]
+        if option.data == "hop_interface":
+            fields["interface"] = str(value)
+        elif option.data == "hop_mpls":
+            fields["mpls"] = tuple(int(label) for label in str(value).split("/"))
+        elif option.data == "hop_onlink":
+            fields["onlink"] = True
+        elif option.data == "hop_weight":
+            fields["weight"] = int(str(value))
+        elif option.data == "hop_table":
+            fields["table"] = str(value)
+    return NextHop(**fields)
+
+
+_UNTYPED = object()
+
+
+def _typed_value(value: str, rule: str) -> Any:
+    """The typed form of a BGP attribute value, or ``_UNTYPED`` when it does not have the expected shape."""
+    try:
+        tree = _parser().parse(value, start=rule)
+    except UnexpectedInput:
+        return _UNTYPED
+    return _VALUE_BUILDERS[rule](tree)
+
+
+def _ints(tree: Tree[Token]) -> tuple[int, ...]:
+    return tuple(int(str(token)) for token in tree.children)
+
+
+def _as_path(tree: Tree[Token]) -> tuple[AsPathSegment, ...]:
+    segments: list[AsPathSegment] = []
+    sequence: list[int] = []
+    kinds = {"as_set": "set", "as_confed_sequence": "confed_sequence", "as_confed_set": "confed_set"}
+    for segment in tree.children:
+        assert isinstance(segment, Tree)
+        if segment.data == "as_sequence_item":
+            sequence.append(int(str(segment.children[0])))
+            continue
+        if sequence:
+            segments.append(AsPathSegment("sequence", tuple(sequence)))
+            sequence = []
+        segments.append(AsPathSegment(kinds[str(segment.data)], _ints(segment)))
+    if sequence:
+        segments.append(AsPathSegment("sequence", tuple(sequence)))
+    return tuple(segments)
+
+
+def _items(tree: Tree[Token]) -> list[list[str]]:
+    return [[str(token) for token in item.children] for item in tree.children if isinstance(item, Tree)]
+
+
+_VALUE_BUILDERS: dict[str, Callable[[Tree[Token]], Any]] = {
+    "as_path_value": _as_path,
+    "community_value": lambda tree: tuple(Community(int(a), int(b)) for a, b in _items(tree)),
+    "large_community_value": lambda tree: tuple(
+        LargeCommunity(int(a), int(b), int(c)) for a, b, c in _items(tree)
+    ),
+    "ext_community_value": lambda tree: tuple(ExtCommunity(k, a, v) for k, a, v in _items(tree)),
+    "origin_value": lambda tree: str(tree.children[0]),
+    "number_value": lambda tree: int(str(tree.children[0])),
+    "addresses_value": lambda tree: tuple(str(token) for token in tree.children),
+    "address_value": lambda tree: str(tree.children[0]),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show route count
+# ---------------------------------------------------------------------------------------------------------
+
+
+def parse_route_count(text: str, *, path: str | None = None) -> RouteCount:
+    """``show route count`` (and ``show route … count``): per-table counts and the Total line."""
+    tree = _parse(list(reply_lines(text)), "route_count", path)
+    tables: list[TableCount] = []
+    total = None
+    for item in tree.children:
+        if not isinstance(item, Tree):
+            continue
+        values = [str(token) for token in item.children]
+        if item.data == "count_line":
+            tables.append(TableCount(values[3], int(values[0]), int(values[1]), int(values[2])))
+        else:
+            total = RouteTotal(*(int(value) for value in values))
+    return RouteCount(tables=tuple(tables), total=total)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show status
+# ---------------------------------------------------------------------------------------------------------
+
+
+def parse_status(text: str, *, path: str | None = None) -> Status:
+    """``show status``."""
+    tree = _parse(list(reply_lines(text)), "status", path)
+    rest = [str(child) for child in tree.children if isinstance(child, Token) and child.type == "REST"]
+    rest += [str(token) for times in tree.find_data("status_times") for token in times.children]
+    hostname = None
+    details: list[str] = []
+    message = ""
+    for child in tree.children:
+        if isinstance(child, Tree) and child.data == "hostname":
+            hostname = str(child.children[0])
+        elif isinstance(child, Tree) and child.data == "status_detail":
+            details.append(str(child.children[0]))
+        elif isinstance(child, Token) and child.type == "STATUS_MESSAGE":
+            message = str(child)
+    version, router_id, server_time, reboot, reconfiguration = rest
+    return Status(
+        version=version,
+        router_id=router_id,
+        hostname=hostname,
+        server_time=server_time,
+        last_reboot=reboot,
+        last_reconfiguration=reconfiguration,
+        message=message,
+        details=tuple(details),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show interfaces
+# ---------------------------------------------------------------------------------------------------------
+
+
+def parse_interfaces(text: str, *, path: str | None = None) -> list[Interface]:
+    """``show interfaces``: state, index, master, flags, MTU and addresses of every interface."""
+    tree = _parse(_body_tabs(list(reply_lines(text))), "interfaces", path)
+    return [_interface(item) for item in tree.children if isinstance(item, Tree)]
+
+
+def _interface(tree: Tree[Token]) -> Interface:
+    name, state, index = (str(token) for token in tree.children[:3])
+    fields: dict[str, Any] = {"name": name, "up": state == "up", "index": int(index)}
+    addresses = []
+    for child in tree.children[3:]:
+        assert isinstance(child, Tree)
+        if child.data == "iface_master":
+            fields["master"] = str(child.children[0])
+        elif child.data == "iface_flags":
+            words = [str(token) for token in child.children]
+            fields["flags"] = tuple(words[:-1])
+            fields["mtu"] = int(words[-1].partition("=")[2])
+        else:
+            addresses.append(_interface_address(child))
+    return Interface(addresses=tuple(addresses), **fields)
+
+
+def _interface_address(tree: Tree[Token]) -> InterfaceAddress:
+    fields: dict[str, Any] = {"prefix": str(tree.children[0]), "scope": ""}
+    for option in tree.children[1:]:
+        assert isinstance(option, Tree)
+        if option.data == "address_preferred":
+            fields["preferred"] = True
+        elif option.data == "address_secondary":
+            fields["secondary"] = True
+        elif option.data == "address_opposite":
+            fields["opposite"] = str(option.children[0])
+        else:
+            fields["scope"] = str(option.children[0])
+    return InterfaceAddress(**fields)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show protocols [all]
+# ---------------------------------------------------------------------------------------------------------
+
+
+def parse_protocols(text: str, *, path: str | None = None) -> list[Protocol]:
+    """``show protocols`` or ``show protocols all``: rows, BGP sessions, channels, limits and stats."""
+    tree = _parse(list(reply_lines(text)), "protocols", path)
+    return [_protocol(item) for item in tree.children if isinstance(item, Tree)]
+
+
+_BGP_KEYS = {
+    "Neighbor address": "neighbor_address",
+    "Neighbor port": "neighbor_port",
+    "Neighbor AS": "neighbor_as",
+    "Local AS": "local_as",
+    "Neighbor ID": "neighbor_id",
+    "Session": "session",
+    "Source address": "source_address",
+    "Hold timer": "hold_timer",
+    "Keepalive timer": "keepalive_timer",
+    "Send hold timer": "send_hold_timer",
+    "Last error": "last_error",
+}
+_BGP_INTS = {"neighbor_port", "neighbor_as", "local_as"}
+_CHANNEL_KEYS = {
+    "State": "state",
+    "Import state": "import_state",
+    "Export state": "export_state",
+    "Table": "table",
+    "Preference": "preference",
+    "Input filter": "input_filter",
+    "Output filter": "output_filter",
+    # pipe channels
+    "Import filter": "input_filter",
+    "Export filter": "output_filter",
+}
+_LIMIT_KEYS = {"Receive limit", "Import limit", "Export limit"}
+
+
+def _protocol(tree: Tree[Token]) -> Protocol:
+    row = [str(token) for token in tree.children[0].children]  # type: ignore[union-attr]
+    builder = _ProtocolBuilder()
+    for detail in tree.children[1:]:
+        assert isinstance(detail, Tree)
+        builder.detail(detail)
+    return Protocol(
+        name=row[0],
+        proto=row[1],
+        table=None if row[2] == "---" else row[2],
+        state=row[3],
+        since=row[4],
+        info=row[5].strip() if len(row) > 5 else "",
+        description=builder.description,
+        bgp=BgpSession(**_tupled(builder.bgp)) if builder.bgp is not None else None,
+        channels=tuple(Channel(**_tupled(fields)) for fields in builder.channels),
+        details=tuple(builder.details),
+    )
+
+
+def _tupled(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()}
+
+
+class _ProtocolBuilder:
+    """Sorts the detail lines of one protocol into its BGP session, its channels and raw details."""
+
+    def __init__(self) -> None:
+        self.description: str | None = None
+        self.bgp: dict[str, Any] | None = None
+        self.channels: list[dict[str, Any]] = []
+        self.details: list[tuple[str, str]] = []
+        self.capabilities: list[str] | None = None
+        self.capability_indent = 0
+
+    def detail(self, tree: Tree[Token]) -> None:
+        indent = len(str(tree.children[0]).expandtabs(8))
+        line = tree.children[1]
+        assert isinstance(line, Tree)
+        words = [str(token) for token in line.children]
+        if self.capabilities is not None:
+            if indent > self.capability_indent:
+                text = words[0] if line.data == "bare" else f"{words[0]}: {' '.join(words[1:])}".rstrip()
+                if self.capabilities and indent > self.capability_indent + 2:
+                    self.capabilities[-1] += " / " + text
+                else:
+                    self.capabilities.append(text)
+                return
+            self.capabilities = None
+        if line.data == "channel_head":
+            self.channels.append({"name": words[1], "limits": [], "details": []})
+        elif line.data in ("stats_head", "stats_row"):
+            self._stats(line.data, words)
+        elif line.data == "bare":
+            self._bare(words[0], indent)
+        else:
+            self._key_value(words[0], words[1] if len(words) > 1 else "")
+
+    def _bare(self, text: str, indent: int) -> None:
+        if self.bgp is not None and text in ("Local capabilities", "Neighbor capabilities"):
+            field = "local_capabilities" if text.startswith("Local") else "neighbor_capabilities"
+            self.capabilities = self.bgp[field] = []
+            self.capability_indent = indent
+        elif self.channels:
+            self.channels[-1]["details"].append((text, ""))
+        else:
+            self.details.append((text, ""))
+
+    def _key_value(self, key: str, value: str) -> None:
+        if key == "BGP state" and not self.channels:
+            self.bgp = {"state": value}
+        elif key == "Description" and not self.channels:
+            self.description = value
+        elif self.channels:
+            self._channel_key(self.channels[-1], key, value)
+        elif self.bgp is not None and key in _BGP_KEYS:
+            field = _BGP_KEYS[key]
+            self.bgp[field] = int(value) if field in _BGP_INTS else value.split() if field == "session" else value
+        elif self.bgp is not None:
+            self.bgp.setdefault("details", []).append((key, value))
+        else:
+            self.details.append((key, value))
+
+    def _channel_key(self, channel: dict[str, Any], key: str, value: str) -> None:
+        if key in _CHANNEL_KEYS and _CHANNEL_KEYS[key] not in channel:
+            field = _CHANNEL_KEYS[key]
+            channel[field] = int(value) if field == "preference" else value
+        elif key in _LIMIT_KEYS:
+            number, _, mark = value.partition(" ")
+            channel["limits"].append(Limit(kind=key, value=int(number), hit=mark == "[HIT]"))
+        elif key == "Action" and channel["limits"]:
+            last = channel["limits"][-1]
+            channel["limits"][-1] = Limit(kind=last.kind, value=last.value, hit=last.hit, action=value)
+        elif key == "Routes" and "routes" not in channel:
+            counts = {}
+            for part in value.split(","):
+                number, _, what = part.strip().partition(" ")
+                counts[what] = int(number)
+            channel["routes"] = ChannelRoutes(**counts)
+        else:
+            channel["details"].append((key, value))
+
+    def _stats(self, kind: str, words: list[str]) -> None:
+        if not self.channels:
+            self.details.append((words[0], " ".join(words[1:])))
+            return
+        channel = self.channels[-1]
+        if kind == "stats_head":
+            channel["stats"] = ChannelStats(columns=tuple(words[1:]), rows=())
+            return
+        stats = channel.get("stats") or ChannelStats(columns=(), rows=())
+        row = StatsRow(words[0], tuple(None if cell == "---" else int(cell) for cell in words[1:]))
+        channel["stats"] = ChannelStats(columns=stats.columns, rows=(*stats.rows, row))
