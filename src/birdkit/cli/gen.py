@@ -1,0 +1,253 @@
+"""`birdkit gen`: peer map in, OUTDIR/<node>/bird.conf out (atomic, deterministic, optionally checked)."""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import difflib
+import importlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.errors import BirdkitError, ConfigError, PeermapError, RuntimeMissingError
+from birdkit.gen.peermap import Peermap, load_peermap
+from birdkit.gen.render import generate
+from birdkit.gen.topology import peer_groups
+from birdkit.span import Span
+
+EPILOG = """\
+examples:
+  birdkit gen examples/walkthrough.yaml -o out/          write out/vm1/bird.conf and out/vm2/bird.conf
+  birdkit gen peermap.yaml -o out/ --node vm2            only vm2
+  birdkit gen peermap.yaml -o out/ --check               parse, lint and `bird -p` before writing
+  birdkit gen peermap.yaml -o out/ --diff                show what would change; write nothing
+  birdkit gen peermap.yaml -o out/ --templates mytpl/    use mytpl/*.j2 in place of the packaged ones
+
+The peer map schema is documented in `python -m pydoc birdkit.gen.peermap` and the README.
+An invalid peer map writes nothing and exits 2. Passwords never appear in output or --diff.
+"""
+
+_PASSWORD_LINE = re.compile(r'(password\s+")[^"]*(")')
+
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Add ``birdkit gen``'s arguments."""
+    parser.add_argument("peermap", type=Path, help="peer map file (.yaml, .toml or .json)")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR",
+                        help="directory that receives OUTDIR/<node>/bird.conf")
+    parser.add_argument("--node", action="append", metavar="NAME", help="generate only this node (repeatable)")
+    parser.add_argument("--check", action="store_true",
+                        help="check the configs (our parser, fleet lint, `bird -p` when installed) before writing")
+    parser.add_argument("--diff", action="store_true", help="print a diff against the files in OUTDIR; write nothing")
+    parser.add_argument("--templates", type=Path, metavar="DIR", help="directory of *.j2 overriding the packaged ones")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate, optionally check or diff, then write every node's config atomically."""
+    peermap = load_peermap(args.peermap)
+    names = _selected_nodes(peermap, args.node)
+    if args.templates is not None and not args.templates.is_dir():
+        raise PeermapError(f"--templates {args.templates}: not a directory")
+    configs = _generate(peermap, names, args.templates)
+    secrets = _secrets(peermap)
+    files = {name: args.output / name / "bird.conf" for name in configs}
+    if args.check:
+        problems = check_configs(peermap, configs, files)
+        if problems:
+            for problem in problems:
+                print(mask(problem, secrets), file=sys.stderr)
+            print(paint(f"{len(problems)} problem(s); nothing written", "red", sys.stderr), file=sys.stderr)
+            return EXIT_FAILED
+    if args.diff:
+        for name, text in configs.items():
+            sys.stdout.write(mask(_diff(files[name], text), secrets))
+        return EXIT_OK
+    try:
+        statuses = {name: write_atomically(files[name], text, private=bool(secrets)) for name, text in configs.items()}
+    except OSError as error:
+        raise BirdkitError(f"{error.filename or args.output}: cannot write: {error.strerror}",
+                           hint="-o must name a directory you can write to") from None
+    _summarize(peermap, configs, files, statuses, args)
+    return EXIT_OK
+
+
+def _selected_nodes(peermap: Peermap, wanted: list[str] | None) -> list[str] | None:
+    if not wanted:
+        return None
+    known = [node.name for node in peermap.nodes]
+    for name in wanted:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            raise PeermapError(f"--node {name}: no such node in {peermap.source}",
+                               hint=f"did you mean '{close[0]}'?" if close else f"nodes: {', '.join(known)}")
+    return wanted
+
+
+def _generate(peermap: Peermap, names: list[str] | None, templates: Path | None) -> dict[str, str]:
+    try:
+        return generate(peermap, nodes=names, templates=templates)
+    except jinja2.TemplateSyntaxError as error:
+        span = Span(error.filename or error.name or "<template>", error.lineno, 1)
+        raise ConfigError(f"template error: {error.message}", span=span) from None
+    except jinja2.TemplateError as error:
+        raise ConfigError(f"template error: {error.message}",
+                          hint="--templates files see the same variables as the packaged ones") from None
+
+
+def _secrets(peermap: Peermap) -> list[str]:
+    found = [peermap.options.password] + [p.password for n in peermap.nodes for p in n.extra_peers]
+    return sorted({secret.reveal() for secret in found if secret is not None}, key=len, reverse=True)
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with password statements and every secret value replaced by ``***``."""
+    text = _PASSWORD_LINE.sub(r"\1***\2", text)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _diff(path: Path, text: str) -> str:
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    before = str(path) if path.is_file() else "/dev/null"
+    return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), before, f"{path} (generated)"))
+
+
+def write_atomically(path: Path, text: str, *, private: bool = False) -> str:
+    """Write ``text`` to ``path`` via a temporary file and rename; returns created, updated or unchanged."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return "unchanged"
+    status = "updated" if path.exists() else "created"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".bird.conf.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600 if private else 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return status
+
+
+def check_configs(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
+    """Problems found by our parser, fleet lint and `bird -p` (each used when available); empty when clean."""
+    problems: list[str] = []
+    parse_config = _optional("birdkit.config.parse", "parse_config")
+    if parse_config is None:
+        progress("check: birdkit's config parser is not available; skipped")
+    else:
+        parsed = []
+        for name, text in configs.items():
+            try:
+                parsed.append(parse_config(text, path=str(files[name])))
+            except BirdkitError as error:
+                problems.append(str(error))
+        lint_fleet = _optional("birdkit.config.lint", "lint_fleet")
+        if lint_fleet is None:
+            progress("check: fleet lint is not available; skipped")
+        elif not problems:
+            problems += _lint_problems(expected_lint(peermap, lint_fleet(parsed)))
+    problems += _bird_check(peermap, configs, files)
+    return problems
+
+
+def expected_lint(peermap: Peermap, findings: Iterable[Any]) -> list[Any]:
+    """Fleet-lint findings minus those about ``extra_peers``: they are outside the fleet by design."""
+    outside = {str(peer.address) for node in peermap.nodes for peer in node.extra_peers}
+    return [
+        finding for finding in findings
+        if not (getattr(finding, "rule", None) == "fleet-unknown-neighbor"
+                and any(f"neighbor {address} " in getattr(finding, "message", "") for address in outside))
+    ]
+
+
+def _lint_problems(findings: Iterable[Any]) -> list[str]:
+    """Lint errors as problems; warnings are shown on stderr but do not fail ``--check``."""
+    problems = []
+    for finding in findings:
+        text = finding.render() if hasattr(finding, "render") else str(finding)
+        if getattr(getattr(finding, "severity", None), "value", "error") == "error":
+            problems.append(text)
+        else:
+            progress(text)
+    return problems
+
+
+def _optional(module: str, name: str) -> Any:
+    """``module.name`` when that module (written by another area) is present, else ``None``."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _bird_check(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
+    from birdkit.lab.runtime import BirdMatrix, BirdRuntime
+
+    matrix = BirdMatrix.discover()
+    if not matrix.versions:
+        progress("check: BIRD is not installed; `bird -p` skipped")
+        return []
+
+    def runtime_for(version: str) -> BirdRuntime:
+        try:
+            return matrix.get(version)
+        except RuntimeMissingError:
+            return matrix.get(matrix.versions[-1])
+
+    versions = {node.name: node.bird_version for node in peermap.nodes}
+
+    def check(name: str) -> str | None:
+        runtime = runtime_for(versions[name])
+        result = runtime.check(configs[name])
+        if result.ok:
+            return None
+        where = f"{files[name]}:{result.line}:{result.column}" if result.line else str(files[name])
+        return f"{where}: bird -p (BIRD {runtime.version}): {result.message}"
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        return [problem for problem in pool.map(check, configs) if problem]
+
+
+def _summarize(
+    peermap: Peermap,
+    configs: Mapping[str, str],
+    files: Mapping[str, Path],
+    statuses: Mapping[str, str],
+    args: argparse.Namespace,
+) -> None:
+    groups = peer_groups(peermap)
+    nodes = {node.name: node for node in peermap.nodes}
+    peers = {name: [n.name for group in groups[name] for n in group.neighbors] for name in configs}
+    if args.json:
+        print_json([
+            {"node": name, "router_id": str(nodes[name].router_id), "asn": nodes[name].asn,
+             "pod_cidrs": [str(c) for c in nodes[name].pod_cidrs], "peers": peers[name],
+             "file": str(files[name]), "status": statuses[name]}
+            for name in configs
+        ], stream=sys.stdout)
+        return
+    rows = []
+    for name in configs:
+        node, shown = nodes[name], peers[name]
+        listed = ", ".join(shown[:4]) + (f" (+{len(shown) - 4})" if len(shown) > 4 else "")
+        cidrs = " ".join(str(c) for c in node.pod_cidrs)
+        rows.append([name, node.router_id, cidrs or None, listed or None, files[name], statuses[name]])
+    print(format_table(["node", "router id", "pod cidrs", "bgp peers", "file", "status"], rows))
+    changed = sum(1 for status in statuses.values() if status != "unchanged")
+    sessions = sum(len(found) for found in peers.values())
+    print(f"\n{len(rows)} config(s) in {args.output} ({changed} written, {len(rows) - changed} unchanged); "
+          f"{sessions} bgp protocol(s), topology {peermap.topology.kind}.")

@@ -1,0 +1,121 @@
+"""Peer map to bird.conf text: the Jinja2 environment (StrictUndefined, trim/lstrip blocks) and ``generate``.
+
+Each node's config has, in order: ``log`` and ``router id``; ``protocol device``; ``protocol direct`` (a
+channel per routed family and per family of the node's own addresses, so BGP next hops resolve); one
+``protocol kernel`` per family; one ``protocol static`` per family with a blackhole route for each of the
+node's own pod CIDRs; ``protocol bfd`` when BFD is on; one ``protocol bgp`` per neighbor with
+``import all; export all;`` on every channel.
+
+What the kernel table receives (``defaults.kernel.export``):
+
+* ``all`` (the walkthrough's ``export all``): every best route in BIRD's table, i.e. the other nodes' pod
+  CIDRs learned over BGP, the node's own pod CIDRs as blackholes, and the underlay's connected routes learned
+  by ``protocol direct``, which show up as a second copy of the kernel's link route
+  (``198.18.0.0/24 dev eth0 proto bird scope link metric 32``).
+* ``bgp-and-static``: only routes learned over BGP and the node's own blackholes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from birdkit.gen.peermap import Node, Peermap
+from birdkit.gen.topology import PeerGroup, peer_groups
+from birdkit.resources import templates_dir
+
+MAIN_TEMPLATE = "main.j2"
+
+
+@cache
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment; templates in ``templates`` replace the packaged ones of the same name."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(templates_dir()))]
+    if templates is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(str(templates)))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        auto_reload=False,
+    )
+
+
+def generate(
+    peermap: Peermap, *, nodes: Iterable[str] | None = None, templates: Path | None = None
+) -> dict[str, str]:
+    """Node name -> bird.conf text for every node (or only ``nodes``), in peer-map order. Deterministic."""
+    template = environment(templates).get_template(MAIN_TEMPLATE)
+    groups = peer_groups(peermap)
+    wanted = None if nodes is None else set(nodes)
+    fleet = _fleet_context(peermap)
+    return {
+        node.name: _render(template, fleet, node, groups[node.name])
+        for node in peermap.nodes
+        if wanted is None or node.name in wanted
+    }
+
+
+def _fleet_context(peermap: Peermap) -> dict[str, Any]:
+    defaults, options, timers = peermap.defaults, peermap.options, peermap.defaults.timers
+    session_lines = [
+        *([f"hold time {timers.hold};"] if timers.hold else []),
+        *([f"keepalive time {timers.keepalive};"] if timers.keepalive else []),
+        *([f"connect retry time {timers.connect_retry};"] if timers.connect_retry else []),
+        *(["bfd on;"] if options.bfd else []),
+        *(["graceful restart on;"] if options.graceful_restart else []),
+    ]
+    log = defaults.log
+    return {
+        "peermap": peermap,
+        "options": options,
+        "kernel": defaults.kernel,
+        "families": peermap.families(),
+        "cluster_id": peermap.topology.cluster_id,
+        "session_lines": session_lines,
+        "log_target": log if log in ("syslog", "stderr") else f'"{log}"',
+    }
+
+
+def _channels(node: Node, families: Iterable[int]) -> list[Mapping[str, Any]]:
+    """Channel blocks; a family other than the session's needs a next hop of its own family."""
+    channels: list[Mapping[str, Any]] = []
+    for family in families:
+        lines = []
+        if family != node.address.version:
+            if family == 6 and node.address6 is not None:
+                lines.append(f"next hop address {node.address6.ip};")
+            else:
+                lines.append("extended next hop on;")
+        channels.append({"name": f"ipv{family}", "lines": lines})
+    return channels
+
+
+def _direct_families(node: Node, families: Iterable[int]) -> list[int]:
+    """Families `protocol direct` learns: the routed ones plus those of the node's own next hops, which BGP
+    resolves through the connected subnets."""
+    found = {*families, node.address.version}
+    if node.address6 is not None:
+        found.add(6)
+    return sorted(found)
+
+
+def _render(template: jinja2.Template, fleet: Mapping[str, Any], node: Node, groups: list[PeerGroup]) -> str:
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address = node.address.ip
+    context = {
+        **fleet,
+        "node": node,
+        "local_address": address,
+        "groups": groups,
+        "channels": _channels(node, fleet["families"]),
+        "direct_families": _direct_families(node, fleet["families"]),
+    }
+    return template.render(context)
