@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     # config language
     "parse_config": "birdkit.config.parse",
     "load_config": "birdkit.config.parse",
+    "check_config": "birdkit.config.parse",
     "format_config": "birdkit.config.format",
     "lint_config": "birdkit.config.lint",
     "lint_fleet": "birdkit.config.lint",

@@ -1,0 +1,979 @@
+"""BIRD config text (and its includes) to the typed AST: parser, transformer, trivia, errors, includes."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import attrs
+import lark
+from lark import Token, Tree
+from lark.tree import Meta
+
+from birdkit.config import ast
+from birdkit.config.keywords import words
+from birdkit.config.semantic import check_semantics
+from birdkit.config.trivia import attach_trivia, scan_comments, with_blank_lines
+from birdkit.config.versions import Version, check_version_gates, parse_target
+from birdkit.errors import BirdSyntaxError, ConfigError
+from birdkit.resources import grammar_path
+from birdkit.span import Span
+
+#: BIRD's include nesting limit
+MAX_INCLUDE_DEPTH = 8
+
+#: grammar start rule for each context an ``include`` can appear in
+_START_RULES = ("config", "proto_body", "channel_body", "block_body", "fstmt_body")
+
+
+def _cache_file(grammar_text: str) -> str | bool:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha256(f"{lark.__version__}\0{grammar_text}".encode()).hexdigest()[:16]
+    folder = Path(base) / "birdkit"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return True
+    return str(folder / f"bird-lark-{digest}.cache")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    """The Lark parser, built once (and cached on disk between runs)."""
+    text = grammar_path("bird.lark").read_text(encoding="utf-8")
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "propagate_positions": True,
+        "maybe_placeholders": True,
+        "start": list(_START_RULES),
+    }
+    try:
+        return lark.Lark(text, cache=_cache_file(text), **options)
+    except OSError:
+        return lark.Lark(text, **options)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def parse_config(text: str, path: str | os.PathLike[str] | None = None, *, target: str | None = None) -> ast.Config:
+    """Parse one BIRD config text into a :class:`~birdkit.config.ast.Config` (includes stay ``Include``).
+
+    ``target`` is a BIRD version (``"2.0.12"``, ``"2.17"``, ``"3"``); syntax that version rejects raises
+    :class:`~birdkit.errors.BirdSyntaxError`. The default is the newest version.
+    """
+    version = parse_target(target)
+    source = str(path) if path is not None else None
+    config = _parse_text(text, source, "config")
+    assert isinstance(config, ast.Config)
+    check_version_gates(config, version, text)
+    return config
+
+
+def load_config(
+    path: str | os.PathLike[str], *, target: str | None = None, include_map: Mapping[str, str] | None = None
+) -> ast.Config:
+    """Read ``path`` and expand its includes (globs, relative paths, depth 8) into one :class:`Config`.
+
+    Each node's ``span.path`` names the file it came from. ``include_map`` maps an absolute include prefix
+    onto a local folder (``{"/etc/bird/": "bundle/"}``) to check a config away from its host.
+    """
+    loader = _Loader(parse_target(target), dict(include_map or {}))
+    return loader.load(Path(path))
+
+
+def check_config(
+    source: str | os.PathLike[str],
+    *,
+    text: str | None = None,
+    target: str | None = None,
+    include_map: Mapping[str, str] | None = None,
+) -> ast.Config:
+    """What ``birdkit check`` does: load ``source`` (or parse ``text`` named ``source``), then apply the
+    checks ``bird -p`` makes after parsing (symbols defined before use, a protocol present, ...)."""
+    loader = _Loader(parse_target(target), dict(include_map or {}))
+    config = loader.load(Path(source), text)
+    check_semantics(config, loader.version, loader.sources)
+    return config
+
+
+# ---------------------------------------------------------------- parsing one text
+
+
+def _parse_text(text: str, path: str | None, start: str) -> Any:
+    comments = scan_comments(text, path)
+    try:
+        tree = _parser().parse(text, start=start)
+    except lark.UnexpectedInput as error:
+        raise _syntax_error(error, text, path) from None
+    lines = text.splitlines()
+    result = _AstBuilder(path, lines).transform(tree)
+    return attach_trivia(result, comments, lines)
+
+
+# ---------------------------------------------------------------- includes
+
+
+_CONTAINERS: dict[type, tuple[str, str]] = {
+    ast.Config: ("statements", "config"),
+    ast.Protocol: ("items", "proto_body"),
+    ast.Channel: ("items", "channel_body"),
+    ast.OptionBlock: ("items", "block_body"),
+    ast.Table: ("options", "block_body"),
+    ast.Block: ("statements", "fstmt_body"),
+}
+
+
+@attrs.define
+class _Loader:
+    """Reads a main file and splices in included files, following BIRD's include rules."""
+
+    version: Version
+    include_map: dict[str, str]
+    sources: dict[str | None, list[str]] = attrs.field(factory=dict)
+    included: list[Path] = attrs.field(factory=list)
+
+    def load(self, main: Path, text: str | None = None) -> ast.Config:
+        if text is None:
+            text = self.read(main, None)
+        config = self.parse(text, str(main), "config")
+        if "include" not in text:
+            return config  # type: ignore[no-any-return]
+        expanded = self.expand(config, main, 1, (main.resolve(),))
+        assert isinstance(expanded, ast.Config)
+        return expanded
+
+    def parse(self, text: str, path: str, start: str) -> Any:
+        self.sources[path] = text.splitlines()
+        node = _parse_text(text, path, start)
+        check_version_gates(node, self.version, text)
+        return node
+
+    def read(self, path: Path, included_from: ast.Include | None) -> str:
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            span = included_from.span if included_from else None
+            raise ConfigError(f"cannot read {path}: {error.strerror}", span=span) from None
+
+    def targets(self, include: ast.Include, base: Path) -> list[Path]:
+        written = include.path
+        for prefix, folder in self.include_map.items():
+            if written.startswith(prefix):
+                written = os.path.join(folder, written[len(prefix) :].lstrip("/"))
+                break
+        pattern = written if os.path.isabs(written) else str(base.parent / written)
+        if any(char in written for char in "?*["):
+            folder = os.path.dirname(pattern)
+            if not any(char in folder for char in "?*[") and not os.path.isdir(folder):
+                raise ConfigError(
+                    f"unable to match pattern {include.path!r}: no such directory",
+                    span=include.span,
+                    hint=f"looked in {folder}",
+                )
+            return [Path(match) for match in sorted(glob.glob(pattern)) if not os.path.isdir(match)]
+        target = Path(pattern)
+        if not target.is_file():
+            raise ConfigError(
+                f"cannot open included file {include.path!r}", span=include.span, hint=f"looked for {target}"
+            )
+        return [target]
+
+    def expand(self, node: Any, base: Path, depth: int, chain: tuple[Path, ...]) -> Any:
+        field, start = _CONTAINERS.get(type(node), ("", ""))
+        changes: dict[str, Any] = {}
+        for attribute in attrs.fields(type(node)):
+            value = getattr(node, attribute.name)
+            if attribute.name == field and isinstance(value, tuple):
+                changes[field] = tuple(self.expand_items(value, base, depth, chain, start))
+            elif isinstance(value, ast.Node):
+                changes[attribute.name] = self.expand(value, base, depth, chain)
+            elif isinstance(value, tuple) and value and isinstance(value[0], ast.Node):
+                changes[attribute.name] = tuple(self.expand(item, base, depth, chain) for item in value)
+        return attrs.evolve(node, **changes) if changes else node
+
+    def expand_items(
+        self, items: Iterable[Any], base: Path, depth: int, chain: tuple[Path, ...], start: str
+    ) -> Iterator[Any]:
+        for item in items:
+            if not isinstance(item, ast.Include):
+                yield self.expand(item, base, depth, chain)
+                continue
+            if depth >= MAX_INCLUDE_DEPTH:
+                raise ConfigError(
+                    f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels",
+                    span=item.span,
+                    hint="BIRD stops at 8 levels; look for an include loop",
+                )
+            for target in self.targets(item, base):
+                if target.resolve() in chain:
+                    raise ConfigError(f"include loop: {target} includes itself", span=item.span)
+                fragment = self.parse(self.read(target, item), str(target), start)
+                expanded = self.expand(fragment, target, depth + 1, (*chain, target.resolve()))
+                self.included.append(target)
+                yield from getattr(expanded, _CONTAINERS[type(expanded)][0]) or ()
+
+
+# ---------------------------------------------------------------- errors
+
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "QNAME": "a quoted name",
+    "NUM": "a number",
+    "STRING": "a string",
+    "IP4": "an IPv4 address",
+    "IP6": "an IPv6 address",
+    "RD": "a route distinguisher",
+    "BYTESTRING": "a byte string",
+    "MAC": "a MAC address",
+    "ELSECOL": "'else:'",
+    "CMP_OP": "a comparison",
+    "LOGIC_OP": "'&&' or '||'",
+    "BIT_OP": "'&' or '|'",
+    "ADD_OP": "'++'",
+    "$END": "end of file",
+    "SORTED": "'sorted'",
+}
+
+
+@lru_cache(maxsize=1)
+def _terminal_patterns() -> dict[str, str]:
+    patterns: dict[str, str] = {}
+    for terminal in _parser().terminals:
+        if isinstance(terminal.pattern, lark.lexer.PatternStr):
+            patterns[terminal.name] = f"'{terminal.pattern.value}'"
+    return patterns
+
+
+def describe_terminal(name: str) -> str:
+    """A terminal in words (``';'``, ``a name``), never Lark's internal name."""
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    return _terminal_patterns().get(name, "a token")
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    return (
+        f"{describe_terminal(token.type).split(' (')[0]} {str(token)!r}"
+        if token.type in _TERMINAL_WORDS
+        else (f"{str(token)!r}")
+    )
+
+
+def _expected_words(expected: Iterable[str]) -> str:
+    words = sorted({describe_terminal(name) for name in expected})
+    if len(words) > 8:
+        words = [*words[:8], "..."]
+    return ", ".join(words)
+
+
+def _syntax_error(error: lark.UnexpectedInput, text: str, path: str | None) -> BirdSyntaxError:
+    lines = text.splitlines()
+    line = max(getattr(error, "line", 1) or 1, 1)
+    column = max(getattr(error, "column", 1) or 1, 1)
+    if isinstance(error, lark.UnexpectedEOF):
+        line = max(len(lines), 1)
+        column = len(lines[-1]) + 1 if lines else 1
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    span = Span(path, line, column)
+    offset = _offset(lines, line, column)
+    if isinstance(error, lark.UnexpectedCharacters):
+        position = error.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
+        message = f"unexpected character {char!r}"
+        return BirdSyntaxError(message, span=span, source_line=source_line, hint=_hint_for_char(char, text, offset))
+    if isinstance(error, lark.UnexpectedToken):
+        token = error.token
+        expected = set(error.accepts or error.expected)
+        message = f"unexpected {_describe_token(token)}, expected {_expected_words(expected)}"
+        hint = _hint(token, expected, text, offset, source_line)
+        return BirdSyntaxError(message, span=span, source_line=source_line, hint=hint)
+    expected = set(getattr(error, "expected", ()) or ())
+    message = "unexpected end of file" + (f", expected {_expected_words(expected)}" if expected else "")
+    hint = "a block or statement is not closed (missing '}' or ';')"
+    return BirdSyntaxError(message, span=span, source_line=source_line, hint=hint)
+
+
+def _offset(lines: list[str], line: int, column: int) -> int:
+    return sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+
+
+def _hint_for_char(char: str, text: str, offset: int) -> str | None:
+    if char == '"':
+        return "strings end on the same line; BIRD strings have no escapes"
+    if char == "'":
+        return "quoted names may hold only letters, digits, '_', '-', '.' and ':'"
+    if char == "/" and text.startswith("/*", offset):
+        return "block comments cannot nest and must be closed with '*/'"
+    return None
+
+
+def _hint(token: Token, expected: set[str], text: str, offset: int, source_line: str) -> str | None:
+    before = text[:offset].rstrip()
+    value = str(token)
+    if value.lower() in ("router", "id") and value != value.lower():
+        return "keywords are lowercase: write 'router id'"
+    if token.type == "NAME" and value != value.lower() and value.lower() in _all_keywords():
+        return f"keywords are lowercase: write {value.lower()!r}"
+    if (token.type == "COLON" and before.endswith("else")) or (
+        value == "else" and text[offset + 4 :].lstrip().startswith(":")
+    ):
+        return "write 'else:' without a space inside case"
+    if token.type == "COMMA" and "SEMICOLON" in expected and _inside_function_params(before):
+        return "function parameters are separated by ';', as in function f(int a; int b)"
+    if token.type == "SEMICOLON" and before.endswith("}"):
+        return "inside filters and functions a '{ ... }' block takes no ';' after it"
+    if "SEMICOLON" in expected and before.endswith("}"):
+        return "a block inside a protocol (channel, route, interface, ...) must end with '};', as in ipv4 { ... };"
+    if token.type == "$END":
+        return "the file ends inside a block or statement: a '}' or ';' is missing"
+    if token.type == "SEMICOLON" and before.endswith(";") and "RBRACE" in expected:
+        return "an empty statement ';' is not allowed inside a filter or function"
+    if (
+        "SEMICOLON" in expected
+        and token.line is not None
+        and token.line > 1
+        and not source_line[: max((token.column or 1) - 1, 0)].strip()
+    ):
+        return "the previous statement is missing its ';'"
+    return None
+
+
+def _inside_function_params(before: str) -> bool:
+    start = before.rfind("function")
+    return start >= 0 and before.count("(", start) > before.count(")", start)
+
+
+@lru_cache(maxsize=1)
+def _all_keywords() -> frozenset[str]:
+    return frozenset(pattern.strip("'") for pattern in _terminal_patterns().values() if pattern[1:-1].isalpha())
+
+
+# ---------------------------------------------------------------- tree -> AST
+
+
+def _unquote(token: Token | str) -> str:
+    text = str(token)
+    return text[1:-1] if text[:1] in ("'", '"') else text
+
+
+class _Labels:
+    def __init__(self, labels: tuple[ast.Expr, ...], span: Span | None) -> None:
+        self.labels = labels
+        self.span = span
+
+
+class _Items:
+    def __init__(self, items: tuple[Any, ...]) -> None:
+        self.items = items
+
+
+def _statements(children: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(child for child in children if child is not None)
+
+
+_PUNCT_ALIASES = {
+    "punct_minus": "-",
+    "punct_eq": "=",
+    "punct_lt": "<",
+    "punct_gt": ">",
+    "punct_slash": "/",
+    "punct_percent": "%",
+    "punct_comma": ",",
+    "punct_range": "..",
+    "punct_not": "!",
+    "punct_plus": "+",
+    "punct_star": "*",
+}
+
+_BINARY_ALIASES = {
+    "binary_eq": "=",
+    "binary_lt": "<",
+    "binary_gt": ">",
+    "binary_minus": "-",
+    "binary_plus": "+",
+    "binary_star": "*",
+    "binary_slash": "/",
+}
+
+#: grammar rules that only group keywords; each becomes the words as written
+_KEYWORD_RULES = words(
+    "net_kw proto_kw proto_variant channel_mod direction endpoint_kw endpoint_flag_kw flow_kw route_sink type_kw "
+    "print_kw"
+)
+
+_EC_KINDS = frozenset({"rt", "ro", "generic"})
+
+
+class _AstBuilder:
+    """Builds AST nodes from the private Lark tree (one method per grammar rule); every node gets a span."""
+
+    def __init__(self, path: str | None, lines: list[str]) -> None:
+        self.path = path
+        self.lines = lines
+        self.rules: dict[str, Any] = {}
+
+    def transform(self, tree: Tree[Token]) -> Any:
+        """The AST of ``tree``: children first, then the method named after the rule."""
+        children = [self.transform(child) if isinstance(child, Tree) else child for child in tree.children]
+        rule = self.rules.get(tree.data)
+        if rule is None:
+            rule = self.rules[tree.data] = getattr(self, tree.data)
+        return rule(tree.meta, children)
+
+    def _span(self, meta: Meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _items(self, children: Iterable[Any]) -> tuple[Any, ...]:
+        return with_blank_lines(_statements(children), self.lines)
+
+    def _token_span(self, token: Token) -> Span:
+        return Span(self.path, token.line or 1, token.column or 1, token.end_line, token.end_column)
+
+    def _error(self, message: str, span: Span | None, hint: str | None = None) -> BirdSyntaxError:
+        line = self.lines[span.line - 1] if span and 0 < span.line <= len(self.lines) else None
+        return BirdSyntaxError(message, span=span, source_line=line, hint=hint)
+
+    # ------------------------------------------------ top level
+
+    def config(self, meta: Meta, children: list[Any]) -> ast.Config:
+        return ast.Config(self._items(children), span=self._span(meta))
+
+    def proto_body(self, meta: Meta, children: list[Any]) -> ast.Protocol:
+        return ast.Protocol("", None, self._items(children), span=self._span(meta))
+
+    def channel_body(self, meta: Meta, children: list[Any]) -> ast.Channel:
+        return ast.Channel("", self._items(children), span=self._span(meta))
+
+    def block_body(self, meta: Meta, children: list[Any]) -> ast.OptionBlock:
+        return ast.OptionBlock(self._items(children), span=self._span(meta))
+
+    def fstmt_body(self, meta: Meta, children: list[Any]) -> ast.Block:
+        return ast.Block(self._items(children), span=self._span(meta))
+
+    def empty(self, meta: Meta, children: list[Any]) -> None:
+        return None
+
+    def include(self, meta: Meta, children: list[Any]) -> ast.Include:
+        span = self._span(meta)
+        if span is not None and self.lines[span.line - 1][: span.column - 1].strip():
+            raise self._error("'include' must start a line", span, hint='put include "file"; on a line of its own')
+        return ast.Include(_unquote(children[0]), span=span)
+
+    def define(self, meta: Meta, children: list[Any]) -> ast.Define:
+        return ast.Define(_unquote(children[0]), children[1], span=self._span(meta))
+
+    def router_id(self, meta: Meta, children: list[Any]) -> ast.RouterId:
+        return ast.RouterId(children[0], span=self._span(meta))
+
+    def router_id_from(self, meta: Meta, children: list[Any]) -> ast.Option:
+        words = (ast.Word("router"), ast.Word("id"), ast.Word("from"), *children)
+        return ast.Option(words, span=self._span(meta))
+
+    def attribute_decl(self, meta: Meta, children: list[Any]) -> ast.AttributeDecl:
+        return ast.AttributeDecl(children[0], _unquote(children[1]), span=self._span(meta))
+
+    def attribute_bgp(self, meta: Meta, children: list[Any]) -> ast.AttributeDecl:
+        code, name = children
+        return ast.AttributeDecl(
+            ast.TypeRef("bytestring"), _unquote(name), bgp_code=int(str(code), 0), span=self._span(meta)
+        )
+
+    def table(self, meta: Meta, children: list[Any]) -> ast.Table:
+        net_type, name, is_sorted, block = children
+        return ast.Table(
+            net_type,
+            _unquote(name),
+            sorted=is_sorted is not None,
+            options=block.items if block is not None else None,
+            span=self._span(meta),
+        )
+
+    def table_block(self, meta: Meta, children: list[Any]) -> _Items:
+        return _Items(self._items(children))
+
+    def net_type(self, meta: Meta, children: list[Any]) -> str:
+        return " ".join(str(child) for child in children)
+
+    def top_call(self, meta: Meta, children: list[Any]) -> ast.ExprStmt:
+        name, args = children
+        span = self._span(meta)
+        return ast.ExprStmt(ast.Call(str(name), args or (), span=span), span=span)
+
+    def top_option(self, meta: Meta, children: list[Any]) -> ast.Option:
+        head, *rest = children
+        lead = (
+            [ast.Word(word) for word in head.split()]
+            if isinstance(head, str) and not isinstance(head, Token)
+            else [ast.Word(str(head), span=self._token_span(head))]
+        )
+        return self._option(lead, rest, meta)
+
+    def _option(self, lead: list[Any], rest: list[Any], meta: Meta) -> ast.Option:
+        block = rest.pop() if rest and isinstance(rest[-1], ast.OptionBlock) else None
+        return ast.Option((*lead, *rest), block, span=self._span(meta))
+
+    # ------------------------------------------------ generic options
+
+    def option_block(self, meta: Meta, children: list[Any]) -> ast.OptionBlock:
+        return ast.OptionBlock(self._items(children), span=self._span(meta))
+
+    def option(self, meta: Meta, children: list[Any]) -> ast.Option:
+        return self._option([], list(children), meta)
+
+    def word(self, meta: Meta, children: list[Any]) -> ast.Word:
+        return ast.Word(str(children[0]), span=self._span(meta))
+
+    def punct(self, meta: Meta, children: list[Any]) -> ast.Punct:
+        return ast.Punct(str(children[0]), span=self._span(meta))
+
+    def braced(self, meta: Meta, children: list[Any]) -> ast.Braced:
+        return ast.Braced(tuple(children), span=self._span(meta))
+
+    # ------------------------------------------------ protocols
+
+    def protocol(self, meta: Meta, children: list[Any]) -> ast.Protocol:
+        keyword, proto_type, name, from_template, *items = children
+        return ast.Protocol(
+            proto_type,
+            _unquote(name) if name is not None else None,
+            self._items(items),
+            from_template=from_template,
+            is_template=str(keyword) == "template",
+            span=self._span(meta),
+        )
+
+    def proto_type(self, meta: Meta, children: list[Any]) -> str:
+        return " ".join(str(child) for child in children if child is not None)
+
+    def proto_from(self, meta: Meta, children: list[Any]) -> str:
+        return _unquote(children[0])
+
+    def proto_option(self, meta: Meta, children: list[Any]) -> ast.Option:
+        head, *rest = children
+        return self._option([ast.Word(str(head), span=self._token_span(head))], rest, meta)
+
+    def route_option(self, meta: Meta, children: list[Any]) -> ast.Option:
+        head, *rest = children
+        return self._option([ast.Word("route"), ast.Word(str(head), span=self._token_span(head))], rest, meta)
+
+    def table_glob(self, meta: Meta, children: list[Any]) -> ast.Option:
+        return ast.Option((ast.Word("table"), ast.Str(_unquote(children[0]))), span=self._span(meta))
+
+    def channel(self, meta: Meta, children: list[Any]) -> ast.Channel:
+        return ast.Channel(children[0], None, span=self._span(meta))
+
+    def channel_with_block(self, meta: Meta, children: list[Any]) -> ast.Channel:
+        return ast.Channel(children[0], self._items(children[1:]), span=self._span(meta))
+
+    def channel_type(self, meta: Meta, children: list[Any]) -> str:
+        return " ".join(str(child) for child in children if child is not None)
+
+    def import_export(self, meta: Meta, children: list[Any]) -> ast.Statement:
+        direction, *rest = children
+        policy_types = (
+            ast.PolicyAll,
+            ast.PolicyNone,
+            ast.PolicyFilterName,
+            ast.PolicyFilterBody,
+            ast.PolicyWhere,
+        )
+        if len(rest) == 1 and isinstance(rest[0], policy_types):
+            return ast.ImportExport(str(direction), rest[0], span=self._span(meta))
+        if len(rest) == 2 and isinstance(rest[1], policy_types):
+            return ast.ImportExport(str(direction), rest[1], prefilter=rest[0], span=self._span(meta))
+        return self._option([ast.Word(direction)], rest, meta)
+
+    def policy_all(self, meta: Meta, children: list[Any]) -> ast.PolicyAll:
+        return ast.PolicyAll(span=self._span(meta))
+
+    def policy_none(self, meta: Meta, children: list[Any]) -> ast.PolicyNone:
+        return ast.PolicyNone(span=self._span(meta))
+
+    def policy_filter_name(self, meta: Meta, children: list[Any]) -> ast.PolicyFilterName:
+        return ast.PolicyFilterName(_unquote(children[0]), span=self._span(meta))
+
+    def policy_filter_body(self, meta: Meta, children: list[Any]) -> ast.PolicyFilterBody:
+        return ast.PolicyFilterBody(children[0], span=self._span(meta))
+
+    def policy_where(self, meta: Meta, children: list[Any]) -> ast.PolicyWhere:
+        return ast.PolicyWhere(children[0], span=self._span(meta))
+
+    def table_ref(self, meta: Meta, children: list[Any]) -> ast.TableRef:
+        return ast.TableRef(_unquote(children[0]), span=self._span(meta))
+
+    def peer_table_ref(self, meta: Meta, children: list[Any]) -> ast.TableRef:
+        return ast.TableRef(_unquote(children[0]), peer=True, span=self._span(meta))
+
+    def bgp_endpoint(self, meta: Meta, children: list[Any]) -> ast.BgpEndpoint:
+        role, address, *rest = children
+        extra: tuple[Any, ...] = ()
+        if rest and (rest[-1] is None or (isinstance(rest[-1], tuple) and rest[-1][:1] == ("extra",))):
+            tail = rest.pop()
+            extra = tail[1] if tail is not None else ()
+        fields: dict[str, Any] = {"flags": ()}
+        if address is not None:
+            kind, value, iface = address
+            fields["address"] = value
+            fields["iface"] = iface
+            fields["is_range"] = kind == "range"
+        for key, value in rest:
+            if key == "flag":
+                fields["flags"] = (*fields["flags"], value)
+            else:
+                fields[key] = value
+        return ast.BgpEndpoint(str(role), extra=extra, span=self._span(meta), **fields)
+
+    def endpoint_address(self, meta: Meta, children: list[Any]) -> tuple[str, Any, str | None]:
+        address, iface = children
+        return ("address", ast.Ip(str(address), span=self._token_span(address)), _unquote(iface) if iface else None)
+
+    def endpoint_range(self, meta: Meta, children: list[Any]) -> tuple[str, Any, None]:
+        return ("range", children[0], None)
+
+    def endpoint_port(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        return ("port", children[0])
+
+    def endpoint_as(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        return ("asn", children[0])
+
+    def endpoint_flag(self, meta: Meta, children: list[Any]) -> tuple[str, str]:
+        return ("flag", str(children[0]))
+
+    def endpoint_extra(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[Any, ...]]:
+        head, *rest = children
+        return ("extra", (ast.Word(str(head), span=self._token_span(head)), *rest))
+
+    # ------------------------------------------------ static routes
+
+    def static_route(self, meta: Meta, children: list[Any]) -> ast.StaticRoute:
+        net, mpls, dest, block = children
+        kind, payload = dest
+        return ast.StaticRoute(
+            net,
+            kind,
+            next_hops=payload if kind == "via" else (),
+            recursive_to=payload if kind == "recursive" else None,
+            mpls_label=mpls,
+            attributes=block,
+            span=self._span(meta),
+        )
+
+    def aspa_route(self, meta: Meta, children: list[Any]) -> ast.StaticRoute:
+        asn, *words = children
+        net = ast.AspaNet(asn, tuple(words), span=self._span(meta))
+        return ast.StaticRoute(net, "none", span=self._span(meta))
+
+    def roa_net(self, meta: Meta, children: list[Any]) -> ast.RoaNet:
+        prefix, max_length, asn = children
+        return ast.RoaNet(prefix, int(str(max_length), 0), asn, span=self._span(meta))
+
+    def vpn_net(self, meta: Meta, children: list[Any]) -> ast.VpnNet:
+        rd, prefix = children
+        return ast.VpnNet(ast.Rd(str(rd), span=self._token_span(rd)), prefix, span=self._span(meta))
+
+    def sadr_net(self, meta: Meta, children: list[Any]) -> ast.SadrNet:
+        return ast.SadrNet(children[0], children[1], span=self._span(meta))
+
+    def flow_net(self, meta: Meta, children: list[Any]) -> ast.FlowNet:
+        family, *items = children
+        return ast.FlowNet(str(family), self._items(items), span=self._span(meta))
+
+    def route_mpls(self, meta: Meta, children: list[Any]) -> ast.Num:
+        return ast.Num(str(children[0]), span=self._span(meta))
+
+    def dest_via(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[ast.NextHop, ...]]:
+        return ("via", tuple(children))
+
+    def dest_sink(self, meta: Meta, children: list[Any]) -> tuple[str, None]:
+        return (str(children[0]), None)
+
+    def dest_recursive(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        return ("recursive", children[0])
+
+    def dest_none(self, meta: Meta, children: list[Any]) -> tuple[str, None]:
+        return ("none", None)
+
+    def next_hop(self, meta: Meta, children: list[Any]) -> ast.NextHop:
+        address, iface, *options = children
+        gateway = ast.Ip(str(address), span=self._token_span(address))
+        return ast.NextHop(
+            gateway, _unquote(iface) if iface is not None else None, tuple(options), span=self._span(meta)
+        )
+
+    def next_hop_symbol(self, meta: Meta, children: list[Any]) -> ast.NextHop:
+        name, *options = children
+        gateway = ast.Symbol(str(name), span=self._token_span(name))
+        return ast.NextHop(gateway, None, tuple(options), span=self._span(meta))
+
+    def next_hop_device(self, meta: Meta, children: list[Any]) -> ast.NextHop:
+        device, *options = children
+        gateway = ast.Str(_unquote(device), span=self._token_span(device))
+        return ast.NextHop(gateway, None, tuple(options), span=self._span(meta))
+
+    # ------------------------------------------------ filters and functions
+
+    def filter_def(self, meta: Meta, children: list[Any]) -> ast.FilterDef:
+        name, *local_vars, body = children
+        return ast.FilterDef(_unquote(name), tuple(local_vars), body, span=self._span(meta))
+
+    def function_def(self, meta: Meta, children: list[Any]) -> ast.FunctionDef:
+        name, params, return_type, *local_vars, body = children
+        return ast.FunctionDef(
+            _unquote(name), params or (), return_type, tuple(local_vars), body, span=self._span(meta)
+        )
+
+    def params(self, meta: Meta, children: list[Any]) -> tuple[ast.Param, ...]:
+        return tuple(children)
+
+    def param(self, meta: Meta, children: list[Any]) -> ast.Param:
+        return ast.Param(children[0], _unquote(children[1]), span=self._span(meta))
+
+    def return_type(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+        return children[0]  # type: ignore[no-any-return]
+
+    def var_decl_old(self, meta: Meta, children: list[Any]) -> ast.VarDecl:
+        return ast.VarDecl(children[0], _unquote(children[1]), span=self._span(meta))
+
+    def type(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(str(children[0]), span=self._span(meta))
+
+    def type_set(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(f"{children[0]} set", span=self._span(meta))
+
+    def type_enum(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(f"enum {children[0]}", span=self._span(meta))
+
+    def type_enum_set(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(f"enum {children[0]} set", span=self._span(meta))
+
+    def block(self, meta: Meta, children: list[Any]) -> ast.Block:
+        return ast.Block(self._items(children), span=self._span(meta))
+
+    def var_decl(self, meta: Meta, children: list[Any]) -> ast.VarDecl:
+        var_type, name, value = children
+        return ast.VarDecl(var_type, _unquote(name), value, span=self._span(meta))
+
+    def assign(self, meta: Meta, children: list[Any]) -> ast.Assign:
+        return ast.Assign(_unquote(children[0]), children[1], span=self._span(meta))
+
+    def if_stmt(self, meta: Meta, children: list[Any]) -> ast.If:
+        condition, then_branch, else_branch = children
+        return ast.If(condition, then_branch, else_branch, span=self._span(meta))
+
+    def for_stmt(self, meta: Meta, children: list[Any]) -> ast.For:
+        var_type, var, iterable, body = children
+        return ast.For(var_type, _unquote(var), iterable, body, span=self._span(meta))
+
+    def accept_stmt(self, meta: Meta, children: list[Any]) -> ast.Accept:
+        return ast.Accept(children[0] or (), span=self._span(meta))
+
+    def reject_stmt(self, meta: Meta, children: list[Any]) -> ast.Reject:
+        return ast.Reject(children[0] or (), span=self._span(meta))
+
+    def error_stmt(self, meta: Meta, children: list[Any]) -> ast.ErrorStmt:
+        return ast.ErrorStmt(children[0] or (), span=self._span(meta))
+
+    def return_stmt(self, meta: Meta, children: list[Any]) -> ast.Return:
+        return ast.Return(children[0], span=self._span(meta))
+
+    def print_stmt(self, meta: Meta, children: list[Any]) -> ast.Print:
+        keyword, args = children
+        return ast.Print(args or (), newline=str(keyword) == "print", span=self._span(meta))
+
+    def expr_stmt(self, meta: Meta, children: list[Any]) -> ast.ExprStmt:
+        expr = children[0]
+        span = self._span(meta)
+        if not isinstance(expr, (ast.Call, ast.MethodCall)):
+            raise self._error(
+                "expected a statement, found an expression",
+                span,
+                hint="only function and method calls can stand alone; did you mean an assignment 'x = ...;'?",
+            )
+        return ast.ExprStmt(expr, span=span)
+
+    def case_stmt(self, meta: Meta, children: list[Any]) -> ast.Case:
+        subject, *items = children
+        arms: list[ast.CaseArm] = []
+        labels: _Labels | None = None
+        body: list[ast.Statement] = []
+        for item in items:
+            if isinstance(item, _Labels):
+                if labels is not None:
+                    arms.append(self._arm(labels, body))
+                labels, body = item, []
+            elif labels is None:
+                raise self._error("expected a case label before this statement", item.span)
+            else:
+                body.append(item)
+        if labels is not None:
+            arms.append(self._arm(labels, body))
+        return ast.Case(subject, self._items(arms), span=self._span(meta))
+
+    def _arm(self, labels: _Labels, body: list[ast.Statement]) -> ast.CaseArm:
+        start = labels.span
+        end = body[-1].span if body and body[-1].span is not None else start
+        span = None
+        if start is not None and end is not None:
+            span = Span(self.path, start.line, start.column, end.end_line, end.end_column)
+        return ast.CaseArm(labels.labels, self._items(body), span=span)
+
+    def case_labels(self, meta: Meta, children: list[Any]) -> _Labels:
+        return _Labels(tuple(children), self._span(meta))
+
+    def case_else(self, meta: Meta, children: list[Any]) -> _Labels:
+        return _Labels((), self._token_span(children[0]))
+
+    def args(self, meta: Meta, children: list[Any]) -> tuple[Any, ...]:
+        return tuple(children)
+
+    # ------------------------------------------------ expressions
+
+    def binary(self, meta: Meta, children: list[Any]) -> ast.Binary:
+        left, operator, right = children
+        return ast.Binary(str(operator), left, right, span=self._span(meta))
+
+    def not_(self, meta: Meta, children: list[Any]) -> ast.Not:
+        return ast.Not(children[0], span=self._span(meta))
+
+    def attribute(self, meta: Meta, children: list[Any]) -> ast.MethodCall:
+        return ast.MethodCall(children[0], _unquote(children[1]), None, span=self._span(meta))
+
+    def method_call(self, meta: Meta, children: list[Any]) -> ast.MethodCall:
+        target, name, args = children
+        return ast.MethodCall(target, _unquote(name), args or (), span=self._span(meta))
+
+    def num(self, meta: Meta, children: list[Any]) -> ast.Num:
+        return ast.Num(str(children[0]), span=self._span(meta))
+
+    def true(self, meta: Meta, children: list[Any]) -> ast.Bool:
+        return ast.Bool(True, span=self._span(meta))
+
+    def false(self, meta: Meta, children: list[Any]) -> ast.Bool:
+        return ast.Bool(False, span=self._span(meta))
+
+    def string(self, meta: Meta, children: list[Any]) -> ast.Str:
+        return ast.Str(_unquote(children[0]), span=self._span(meta))
+
+    def ip(self, meta: Meta, children: list[Any]) -> ast.Ip:
+        return ast.Ip(str(children[0]), span=self._span(meta))
+
+    def rd(self, meta: Meta, children: list[Any]) -> ast.Rd:
+        return ast.Rd(str(children[0]), span=self._span(meta))
+
+    def bytestring(self, meta: Meta, children: list[Any]) -> ast.ByteString:
+        return ast.ByteString(str(children[0]), span=self._span(meta))
+
+    def mac(self, meta: Meta, children: list[Any]) -> ast.Mac:
+        return ast.Mac(str(children[0]), span=self._span(meta))
+
+    def empty_list(self, meta: Meta, children: list[Any]) -> ast.EmptyList:
+        return ast.EmptyList("".join(str(child) for child in children), span=self._span(meta))
+
+    def symbol(self, meta: Meta, children: list[Any]) -> ast.Symbol:
+        return ast.Symbol(_unquote(children[0]), span=self._span(meta))
+
+    def call(self, meta: Meta, children: list[Any]) -> ast.Call:
+        name, args = children
+        return ast.Call(_unquote(name), args or (), span=self._span(meta))
+
+    def paren(self, meta: Meta, children: list[Any]) -> ast.Paren:
+        return ast.Paren(children[0], span=self._span(meta))
+
+    def pair(self, meta: Meta, children: list[Any]) -> ast.Pair:
+        return ast.Pair(children[0], children[1], span=self._span(meta))
+
+    def triple(self, meta: Meta, children: list[Any]) -> ast.LargeCommunity | ast.ExtCommunity:
+        first, second, third = children
+        if isinstance(first, ast.Symbol) and first.name in _EC_KINDS:
+            return ast.ExtCommunity(first.name, second, third, span=self._span(meta))
+        return ast.LargeCommunity(first, second, third, span=self._span(meta))
+
+    def ec_unknown(self, meta: Meta, children: list[Any]) -> ast.ExtCommunity:
+        subtype, key, value = children
+        return ast.ExtCommunity("unknown", key, value, subtype, span=self._span(meta))
+
+    def set_lit(self, meta: Meta, children: list[Any]) -> ast.SetLit:
+        return ast.SetLit(_statements(children), span=self._span(meta))
+
+    def range(self, meta: Meta, children: list[Any]) -> ast.Range:
+        return ast.Range(children[0], children[1], span=self._span(meta))
+
+    def wildcard(self, meta: Meta, children: list[Any]) -> ast.Wildcard:
+        return ast.Wildcard(span=self._span(meta))
+
+    def prefix(self, meta: Meta, children: list[Any]) -> ast.Prefix:
+        address, length = children
+        return ast.Prefix(address.text, int(str(length), 0), span=self._span(meta))
+
+    def word_prefix(self, meta: Meta, children: list[Any]) -> ast.Prefix:
+        address, length = children
+        return ast.Prefix(str(address), int(str(length), 0), span=self._span(meta))
+
+    def pattern_plus(self, meta: Meta, children: list[Any]) -> ast.PrefixPattern:
+        return ast.PrefixPattern(children[0], "+", span=self._span(meta))
+
+    def pattern_minus(self, meta: Meta, children: list[Any]) -> ast.PrefixPattern:
+        return ast.PrefixPattern(children[0], "-", span=self._span(meta))
+
+    def pattern_range(self, meta: Meta, children: list[Any]) -> ast.PrefixPattern:
+        prefix, low, high = children
+        return ast.PrefixPattern(prefix, "{}", int(str(low), 0), int(str(high), 0), span=self._span(meta))
+
+    def path_mask(self, meta: Meta, children: list[Any]) -> ast.PathMask:
+        return ast.PathMask(tuple(children), span=self._span(meta))
+
+    def mask_any(self, meta: Meta, children: list[Any]) -> ast.MaskAny:
+        return ast.MaskAny(span=self._span(meta))
+
+    def mask_one(self, meta: Meta, children: list[Any]) -> ast.MaskOne:
+        return ast.MaskOne(span=self._span(meta))
+
+    def mask_plus(self, meta: Meta, children: list[Any]) -> ast.MaskPlus:
+        return ast.MaskPlus(span=self._span(meta))
+
+    def mask_range(self, meta: Meta, children: list[Any]) -> ast.Range:
+        low, high = children
+        return ast.Range(
+            ast.Num(str(low), span=self._token_span(low)),
+            ast.Num(str(high), span=self._token_span(high)),
+            span=self._span(meta),
+        )
+
+
+def _keyword_builder(self: _AstBuilder, meta: Meta, children: list[Any]) -> str:
+    return " ".join(str(child) for child in children if child is not None)
+
+
+def _punct_builder(text: str) -> Any:
+    def build(self: _AstBuilder, meta: Meta, children: list[Any]) -> ast.Punct:
+        return ast.Punct(text, span=self._span(meta))
+
+    return build
+
+
+def _binary_builder(operator: str) -> Any:
+    def build(self: _AstBuilder, meta: Meta, children: list[Any]) -> ast.Binary:
+        left, right = children
+        return ast.Binary(operator, left, right, span=self._span(meta))
+
+    return build
+
+
+for _rule in _KEYWORD_RULES:
+    setattr(_AstBuilder, _rule, _keyword_builder)
+for _rule, _text in _PUNCT_ALIASES.items():
+    setattr(_AstBuilder, _rule, _punct_builder(_text))
+for _rule, _text in _BINARY_ALIASES.items():
+    setattr(_AstBuilder, _rule, _binary_builder(_text))
