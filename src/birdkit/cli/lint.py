@@ -1,0 +1,89 @@
+"""The ``birdkit lint`` command: semantic checks of one config, or of several configs as one fleet."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, format_table, paint, print_json
+
+EPILOG = """\
+examples:
+  birdkit lint /etc/bird/bird.conf                    one config
+  birdkit lint --target 3.1.8 bird.conf               also flag names that are keywords in BIRD 3.1.8
+  birdkit lint vm1/bird.conf vm2/bird.conf            a fleet: sessions must match, router ids be unique
+  birdkit lint --json out/*/bird.conf | jq '.findings[] | .rule'
+  birdkit lint --list-rules                           every rule id with its one-line description
+
+Several files are linted as one fleet: every file on its own, plus the cross-node rules (fleet-*).
+exit codes: 0 no errors (warnings are printed but do not fail; --strict makes them fail),
+            1 errors found (or, with --strict, warnings), 2 a file cannot be read
+"""
+
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    """Add the ``lint`` arguments to ``parser``."""
+    parser.add_argument("files", nargs="*", metavar="FILE", help="configs to lint; several = a fleet")
+    parser.add_argument("--target", metavar="VERSION", help="BIRD version to check against, e.g. 2.0.12, 3.1.8")
+    parser.add_argument("--json", action="store_true", help="print findings as JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Lint the files (or list the rules) and return the exit code described in EPILOG."""
+    from birdkit.config.lint import RULES, Severity, lint_config, lint_fleet
+    from birdkit.config.parse import load_config
+
+    if args.list_rules:
+        rows = [(rule.id, rule.severity.value, rule.doc) for rule in RULES.values()]
+        if args.json:
+            print_json([{"rule": r, "severity": s, "doc": d} for r, s, d in rows])
+        else:
+            print(format_table(["rule", "severity", "doc"], rows))
+        return EXIT_OK
+    if not args.files:
+        print("birdkit lint: give at least one FILE (or --list-rules)", file=sys.stderr)
+        return EXIT_USAGE
+    configs = []
+    for name in args.files:
+        if not Path(name).is_file():
+            print(f"birdkit lint: cannot read {name}: no such file", file=sys.stderr)
+            return EXIT_USAGE
+        configs.append(load_config(name))
+    if len(configs) == 1:
+        findings = lint_config(configs[0], target=args.target)
+    else:
+        findings = lint_fleet(configs, target=args.target)
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    if args.json:
+        print_json(
+            {
+                "files": list(args.files),
+                "findings": [f.to_json() for f in findings],
+                "errors": errors,
+                "warnings": warnings,
+            }
+        )
+    else:
+        for finding in findings:
+            color = "red" if finding.severity is Severity.ERROR else "yellow"
+            text = finding.render(_source_line(finding.span.path, finding.span.line) if finding.span else None)
+            head, _, rest = text.partition("\n")
+            print(paint(head, color) + ("\n" + rest if rest else ""))
+        summary = f"{len(args.files)} file(s): {errors} error(s), {warnings} warning(s)"
+        print(summary, file=sys.stderr)
+    failed = errors > 0 or (args.strict and warnings > 0)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _source_line(path: str | None, line: int) -> str | None:
+    if path is None:
+        return None
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return None
+    return lines[line - 1] if 0 < line <= len(lines) else None

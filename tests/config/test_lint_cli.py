@@ -1,0 +1,64 @@
+"""``birdkit lint``: exit codes, fleet mode, --json, --strict, --list-rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from birdkit.cli.main import main
+from birdkit.config.lint import RULES
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lint"
+VM1 = FIXTURES / "walkthrough" / "vm1.conf"
+VM2 = FIXTURES / "walkthrough" / "vm2.conf"
+
+
+def test_clean_fleet_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(VM1), str(VM2)]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().err
+
+
+def test_errors_exit_1_with_located_messages(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = FIXTURES / "undefined-filter" / "bad.conf"
+    assert main(["lint", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:7:9: error[undefined-filter]" in out
+    assert "hint:" in out and "Traceback" not in out
+
+
+def test_warnings_fail_only_with_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = str(FIXTURES / "kernel-no-export" / "bad.conf")
+    assert main(["lint", bad]) == 0
+    assert "warning[kernel-no-export]" in capsys.readouterr().out
+    assert main(["lint", "--strict", bad]) == 1
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = FIXTURES / "fleet-overlapping-blackhole" / "bad"
+    files = [str(path) for path in sorted(folder.glob("*.conf"))]
+    assert main(["lint", "--json", *files]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"] == files and data["errors"] == 1 and data["warnings"] == 0
+    (finding,) = data["findings"]
+    assert finding["rule"] == "fleet-overlapping-blackhole"
+    assert finding["path"] == files[1] and finding["related"][0]["path"] == files[0]
+
+
+def test_target_turns_keyword_names_into_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = str(FIXTURES / "keyword-protocol-name" / "bad.conf")
+    assert main(["lint", bad]) == 0
+    assert main(["lint", "--target", "3.1.8", bad]) == 1
+    assert main(["lint", "--target", "2.17.6", bad]) == 0
+    capsys.readouterr()
+
+
+def test_list_rules_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--list-rules", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [entry["rule"] for entry in listed] == list(RULES)
+    assert main(["lint"]) == 2
+    assert main(["lint", "/nonexistent/bird.conf"]) == 2
+    assert main(["lint", "--help"]) == 0
+    assert "examples:" in capsys.readouterr().out

@@ -1,0 +1,96 @@
+"""Round-trip properties of the formatter over hypothesis-built ASTs, one test per node family.
+
+For every family: ``parse(format(ast)) == ast`` (trivia included, spans excluded) and formatting the
+re-parsed tree gives the same text again (idempotence).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import strategies
+from birdkit.config import ast
+from birdkit.config.format import format_config
+from birdkit.config.parse import parse_config
+
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+
+#: CI runs at least this many examples per family
+EXAMPLES = int(__import__("os").environ.get("BIRDKIT_EXAMPLES", "500"))
+
+
+def _printed(expression: ast.Node) -> ast.FilterDef:
+    """A filter printing ``expression``: a place every expression can stand."""
+    return ast.FilterDef("f_x", (), ast.Block((ast.Print((expression,)),)))
+
+
+_FAMILIES: dict[str, st.SearchStrategy[ast.Config]] = {
+    "top level": strategies.configs(),
+    "protocols": strategies.configs(strategies.protocols()),
+    "channels": strategies.configs(strategies.channels().map(lambda channel: ast.Protocol("bgp", "p_x", (channel,)))),
+    "static routes": strategies.configs(
+        strategies.statement_list(strategies.static_routes(), min_size=1).map(
+            lambda routes: ast.Protocol("static", None, routes)
+        )
+    ),
+    "filters": strategies.configs(strategies.filters()),
+    "functions": strategies.configs(strategies.functions()),
+    "filter statements": strategies.configs(
+        strategies.statement_list(strategies.filter_statements(), min_size=1).map(
+            lambda statements: ast.FilterDef("f_x", (), ast.Block(statements))
+        )
+    ),
+    "expressions": strategies.configs(strategies.expressions().map(_printed)),
+    "literals": strategies.configs(strategies.literals().map(_printed)),
+}
+
+
+def assert_round_trip(config: ast.Config) -> None:
+    """The two properties, with the printed text in the failure message."""
+    text = format_config(config)
+    reparsed = parse_config(text)
+    assert reparsed == config, f"parse(format(ast)) differs; the text was:\n{text}"
+    assert format_config(reparsed) == text, f"formatting is not idempotent; the text was:\n{text}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", sorted(_FAMILIES))
+def test_parse_of_format_is_identity(family: str) -> None:
+    @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(_FAMILIES[family])
+    def check(config: Any) -> None:
+        assert_round_trip(config)
+
+    check()
+
+
+def _classes_in(node: Any, seen: set[str]) -> None:
+    seen.add(type(node).__name__)
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, ast.Node):
+                _classes_in(child, seen)
+
+
+def test_strategies_cover_every_node_class() -> None:
+    """The families together build every AST node class, so the properties above exercise every printer."""
+    seen: set[str] = set()
+
+    @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.one_of(*_FAMILIES.values()))
+    def collect(config: ast.Config) -> None:
+        _classes_in(config, seen)
+
+    collect()
+    every = {
+        name
+        for name, cls in vars(ast).items()
+        if isinstance(cls, type) and issubclass(cls, ast.Node) and cls not in (ast.Node, ast.Statement)
+    }
+    assert every - seen == set()
