@@ -82,7 +82,9 @@ def test_strategies_cover_every_node_class() -> None:
     """The families together build every AST node class, so the properties above exercise every printer."""
     seen: set[str] = set()
 
-    @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=600, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    )
     @given(st.one_of(*_FAMILIES.values()))
     def collect(config: ast.Config) -> None:
         _classes_in(config, seen)
