@@ -37,6 +37,9 @@ _EXPORTS: dict[str, str] = {
     "format_config": "birdkit.config.format",
     "lint_config": "birdkit.config.lint",
     "lint_fleet": "birdkit.config.lint",
+    "Finding": "birdkit.config.lint",
+    "Severity": "birdkit.config.lint",
+    "RULES": "birdkit.config.lint",
     # birdc output
     "iter_routes": "birdkit.show.stream",
     "parse_routes": "birdkit.show.parse",
