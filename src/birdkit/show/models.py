@@ -91,7 +91,9 @@ class BgpAttributes:
         return [asn for segment in self.as_path or () for asn in segment.asns]
 
 
-@attrs.frozen
+#: not slotted: a frozen attrs class with a ``__dict__`` is built about twice as fast (and :meth:`relocated`
+#: faster still); the streaming parser builds one Route per route line. Fields, equality, hashing, JSON: the same
+@attrs.frozen(slots=False)
 class Route:
     """One route of ``show route [all]``.
 
@@ -117,6 +119,23 @@ class Route:
     scope: str | None = None
     bgp: BgpAttributes | None = None
     other_attributes: RawPairs = ()
+
+    def relocated(self, prefix: str, dest: str, table: str | None, other_attributes: RawPairs | None = None) -> Route:
+        """This route with another ``prefix``, ``dest`` and ``table`` (and ``other_attributes`` unless
+        ``None``); equal to ``attrs.evolve(self, …)``.
+
+        The streaming parser builds each route this way from a shared one: a copy of the field dict costs
+        half of ``__init__`` (Route has no validators or converters that this could skip).
+        """
+        fields = self.__dict__.copy()
+        fields["prefix"] = prefix
+        fields["dest"] = dest
+        fields["table"] = table
+        if other_attributes is not None:
+            fields["other_attributes"] = other_attributes
+        route: Route = object.__new__(Route)
+        object.__setattr__(route, "__dict__", fields)
+        return route
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """The fast streaming parser of ``show route [all]``: constant memory, every field typed.
 
 Input (a text file, any iterable of lines, control-socket lines or :class:`~birdkit.show.framing.ReplyLine`
-objects) is handled in chunks of about a megabyte. One regular expression cuts a chunk into route records
-(a route line and the TAB-led lines under it, skipping the ``1007-``/``1008-``/``1012-`` reply codes and
-socket continuation spaces), and each record is typed with plain ``str`` methods. Route-line tails, body
-lines and whole bodies repeat a lot in real tables, so each distinct text is parsed once and its immutable
-result shared; the memo tables are bounded. Tests prove this parser equal to the Lark reference parser in
-:mod:`birdkit.show.parse`.
+objects) is read in chunks that grow from a few kilobytes (the first route comes out early) to 64 KiB.
+Regular expressions cut a chunk into route records: a route line and the TAB-led lines under it, skipping
+the ``1007-``/``1008-``/``1012-`` reply codes and socket continuation spaces. The common record,
+``<net> <dest> [...] …`` or ``<dest> [...] …``, is matched with its network and destination apart, and the
+rest of it (the route line from ``[`` on, and the body) repeats a lot in real tables: each distinct text is
+typed once with plain ``str`` methods and its immutable fields are shared, so most routes cost one regex
+match, one dict lookup and one Route. Every other line takes a general path. The memo tables are bounded.
+Tests prove this parser equal to the Lark reference parser in :mod:`birdkit.show.parse`.
 """
 
 from __future__ import annotations
@@ -54,14 +56,42 @@ _ROUTE_CODES = frozenset({1007, 1008, 1012})
 _SEGMENT_OPENERS = {"{": ("set", "}"), "(": ("confed_sequence", ")"), "({": ("confed_set", "})")}
 #: memo tables are cleared when they reach this size, so memory stays constant on any table size
 _MEMO_LIMIT = 1 << 14
-#: whole bodies are the biggest memo entries (long community lists): fewer of them
+#: whole bodies (alone, and with their route-line tails) are the biggest memo entries: fewer of them
 _BODY_MEMO_LIMIT = 1 << 12
-_CHUNK_CHARACTERS = 1 << 20
-_CHUNK_LINES = 1 << 14
+#: input is read in pieces that grow from the first size to the last: the first route comes out early;
+#: 64 KiB pieces amortise the work per piece and still fit in the CPU cache (faster than 1 MiB ones)
+_FIRST_CHARACTERS, _CHUNK_CHARACTERS = 1 << 12, 1 << 16
+_FIRST_LINES, _CHUNK_LINES = 1 << 6, 1 << 11
 
-#: one record: a line that does not start with a TAB, then the TAB-led lines under it; the route-list
-#: reply codes (``1007-``, ``1008-``, ``1012-``) and socket continuation spaces are skipped here
-_RECORD = re.compile(r"^(?:1007-| )?([^\t\n][^\n]*)\n((?:(?:100[78]-|1012-| )?\t[^\n]*\n)*)", re.M)
+#: how a body line starts: a TAB, after a reply code or continuation space in socket text
+_BODY_LINE_START = r"(?:\t| \t|100[78]-\t|1012-\t)"
+#: the TAB-led lines under a route line (the record body); reply codes and continuation spaces skipped
+_BODY_PATTERN = "(?:" + _BODY_LINE_START + r"[^\n]*+\n)*+"
+#: one record: a route line cut at its first ``[`` (head, then the bracketed tail, empty for a line
+#: without ``[``), then its body. The route-list reply codes (``1007-``, ``1008-``, ``1012-``) and
+#: socket continuation spaces are skipped here.
+_RECORD = re.compile(r"(?:1007-| )?([^\t\n\[][^\n\[]*+|(?=\[))(\[[^\n]*+|)\n(" + _BODY_PATTERN + ")")
+#: 3.x ends each route's body with this line; its ``id N`` differs from route to route
+_INTERNAL_VALUES = "Internal route handling values"
+
+
+def _plain_record(internal_values: bool) -> re.Pattern[str]:
+    """The common record, ``[<net>] <dest> [...] …`` and its body: (net or None, dest, the route line from
+    ``[`` on with the body, and None). With ``internal_values``, a last ``Internal route handling values``
+    line is left out of the third group and its value is the fourth (3.x; it costs a little per line)."""
+    head = r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
+    if not internal_values:
+        return re.compile(head + r"(\[[^\n]*+\n" + _BODY_PATTERN + ")((?!))?")
+    body_line = _BODY_LINE_START + f"(?!{_INTERNAL_VALUES}:)" + r"[^\n]*+\n"
+    last_line = _BODY_LINE_START + _INTERNAL_VALUES + r":([^\n]*+)\n"
+    return re.compile(head + rf"(\[[^\n]*+\n(?:{body_line})*+)(?:{last_line})?(?!{_BODY_LINE_START})")
+
+
+_PLAIN_RECORD = _plain_record(internal_values=False)
+_PLAIN_RECORD_3X = _plain_record(internal_values=True)
+#: how the lines of a record body start (``_BODY_LINE_START`` as str prefixes)
+_BODY_STARTS = ("\t", " \t", "1007-\t", "1008-\t", "1012-\t")
+_BLANK_LINES = re.compile(r"\n+")
 #: body lines of plain birdc text whose TABs were expanded to spaces (no ``[``: not a route line)
 _EXPANDED_TABS = re.compile(r"^( {2,})(?=[^ \[\n][^\[\n]*$)", re.M)
 
@@ -70,33 +100,30 @@ _Tail = tuple[str, str, str | None, bool, bool, int | None, str]
 #: the TAB-led lines of one route -> (next hops, source, scope, bgp, other attributes)
 _Body = tuple[tuple[NextHop, ...], str | None, str | None, BgpAttributes | None, tuple[tuple[str, str], ...]]
 _NO_BODY: _Body = ((), None, None, None, ())
+_NO_NETWORK = "a route line without a network and no route before it"
 _BGP_FIELDS = frozenset(field.name for field in attrs.fields(BgpAttributes))
 
 
-def iter_routes(
-    source: Iterable[str] | Iterable[ReplyLine], *, path: str | None = None
-) -> Iterator[Route]:
+def iter_routes(source: Iterable[str] | Iterable[ReplyLine], *, path: str | None = None) -> Iterator[Route]:
     """Yield the routes of ``show route [all]`` output read from ``source`` (a text file, lines, reply lines).
 
     Raises :class:`BirdError` for an 8xxx/9xxx reply and :class:`OutputParseError` (with the line number)
     for a line BIRD would not print in this output.
     """
-    reader = _RecordReader(path)
-    for chunk in _chunks(source):
-        yield from reader.feed(chunk, final=False)
-    yield from reader.feed("", final=True)
+    return _RecordReader(path).routes(_chunks(source))
 
 
 def _chunks(source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[str]:
-    """The input as text chunks of whole lines (the last one may end without a newline)."""
+    """The input as text chunks (whole lines, except from ``read``), growing from small to about 64 KiB."""
     read = getattr(source, "read", None)
     if read is not None:
-        while True:
-            data = read(_CHUNK_CHARACTERS)
-            if not data:
-                return
+        size = _FIRST_CHARACTERS
+        while data := read(size):
             yield data
+            size = min(size * 4, _CHUNK_CHARACTERS)
+        return
     batch: list[str] = []
+    limit = _FIRST_LINES
     for item in source:
         if item.__class__ is not str:
             reply: ReplyLine = item  # type: ignore[assignment]
@@ -104,18 +131,35 @@ def _chunks(source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[str]:
                 raise BirdError(reply.code, reply.text)
             item = reply.text if reply.code is None or reply.code in _ROUTE_CODES else ""
         batch.append(item.rstrip("\r\n"))
-        if len(batch) >= _CHUNK_LINES:
+        if len(batch) >= limit:
             yield "\n".join(batch) + "\n"
             batch = []
+            limit = min(limit * 4, _CHUNK_LINES)
     if batch:
         yield "\n".join(batch) + "\n"
 
 
 def _expand_tabs(text: str) -> str:
     """Plain birdc text copied from a terminal (no TAB at all): indented body lines get their TABs back."""
-    if "\t" in text or "\n  " not in text:
+    if "\t" in text or ("\n  " not in text and not text.startswith("  ")):
         return text
     return _EXPANDED_TABS.sub(lambda match: "\t\t" if len(match.group(1)) >= 16 else "\t", text)
+
+
+def _last_record_start(text: str, floor: int, end: int) -> int:
+    """Where the last record of ``text[:end]`` (whole lines; a record starts at ``floor`` unless it is 0)
+    begins.
+
+    That record may go on in the next chunk, so it waits; with no record start at or after ``floor``, the
+    text is all body lines: 0 keeps them with the record that starts there, ``end`` lets them fail now.
+    """
+    newline = end - 1
+    while newline >= floor:
+        start = text.rfind("\n", 0, newline) + 1
+        if not text.startswith(_BODY_STARTS, start):
+            return start
+        newline = start - 1
+    return 0 if floor else end
 
 
 class _RecordReader:
@@ -123,96 +167,108 @@ class _RecordReader:
 
     def __init__(self, path: str | None) -> None:
         self.path = path
+        #: the last line read, not yet ended by a newline
+        self.pending = ""
+        #: whole lines from the last record start on: the record may go on in the next chunk
         self.carry = ""
         self.lines_before = 0
         self.table: str | None = None
         self.prefix: str | None = None
         self.tails: dict[str, _Tail] = {}
         self.bodies: dict[str, _Body] = {}
+        self.rests: dict[str, Route] = {}
         self.lines: dict[str, tuple[str, Any]] = {}
 
-    def feed(self, chunk: str, *, final: bool) -> Iterator[Route]:
-        """Yield the routes completed by ``chunk``; with ``final``, also the last one."""
-        text = self.carry + chunk
-        if final:
-            self.carry = ""
-            if text and not text.endswith("\n"):
-                text += "\n"
-        else:
-            cut = text.rfind("\n") + 1
-            text, self.carry = text[:cut], text[cut:]
-        text = _expand_tabs(text)
-        position = 0
-        end = len(text)
-        for match in _RECORD.finditer(text):
-            start = match.start()
-            if start != position and text[position:start].strip("\n"):
-                self._fail(text, position, "a next-hop or attribute line before any route line")
-            if not final and match.end() == end:
-                self.carry = text[start:] + self.carry
-                end = start
-                break
-            position = match.end()
-            line, body = match.groups()
-            try:
-                route = self._record(line.rstrip(), body)
-            except ValueError as error:
-                self._fail(text, start, str(error))
-            if route is not None:
-                yield route
-            elif body:
-                self._fail(text, start, "a next-hop or attribute line after a line that is not a route")
-        else:
-            if text[position:].strip("\n"):
-                self._fail(text, position, "a next-hop or attribute line before any route line")
-        self.lines_before += text.count("\n", 0, end)
+    def routes(self, chunks: Iterator[str]) -> Iterator[Route]:
+        """Yield the routes of the text ``chunks``. Plain records (:func:`_plain_record`) are typed here: the
+        tail and body of the route line are looked up in one memo that gives a route to relocate to this
+        network (3.x's per-route ``Internal route handling values`` line is added back); any other
+        record, by :meth:`_other_record`.
+        Each route is yielded as soon as it is built (no list per chunk: routes die young, which keeps the
+        garbage collector idle)."""
+        get_rest = self.rests.get
+        final = False
+        while not final:
+            chunk = next(chunks, None)
+            final = chunk is None
+            text, end = self._whole_records(chunk or "", final)
+            prefix, table = self.prefix, self.table
+            plain_record = _PLAIN_RECORD_3X if "\t" + _INTERNAL_VALUES in text else _PLAIN_RECORD
+            position = 0
+            while position < end:
+                match = None
+                try:
+                    # Scanner.match: successive matches, each where the last ended (undocumented but stable)
+                    for match in iter(plain_record.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
+                        net, dest, rest, internal_values = match.groups()
+                        if net:
+                            prefix = net
+                        elif prefix is None:
+                            raise ValueError(_NO_NETWORK)
+                        shared = get_rest(rest)
+                        if shared is None:
+                            shared = self._rest(rest, prefix, dest, table)
+                            if internal_values is None:
+                                yield shared
+                                continue
+                        if internal_values is None:
+                            yield shared.relocated(prefix, dest, table)
+                        else:
+                            other = (*shared.other_attributes, (_INTERNAL_VALUES, internal_values.strip()))
+                            yield shared.relocated(prefix, dest, table, other)
+                except ValueError as error:
+                    assert match is not None
+                    self._fail(text, match.start(), str(error))
+                if match is not None:
+                    position = match.end()
+                if position < end:
+                    self.prefix = prefix
+                    position, route = self._other_record(text, position, end)
+                    prefix, table = self.prefix, self.table
+                    if route is not None:
+                        yield route
+            self.prefix, self.table = prefix, table
+            self.lines_before += text.count("\n", 0, end)
 
-    def _fail(self, text: str, position: int, message: str) -> NoReturn:
-        number = self.lines_before + text.count("\n", 0, position) + 1
-        line_end = text.find("\n", position)
-        raise OutputParseError(
-            message,
-            span=Span(self.path, number, 1),
-            source_line=text[position : line_end if line_end >= 0 else None],
-            hint="is this `show route` output?",
-        )
+    def _whole_records(self, chunk: str, final: bool) -> tuple[str, int]:
+        """``text`` and ``end``: ``text[:end]`` are the records completed by ``chunk`` (with ``final``, all
+        that is left); the rest waits for the next chunk. One copy of the chunk, no more: it is large."""
+        floor = len(self.carry)
+        text = self.carry + self.pending + chunk
+        if final and text and not text.endswith("\n"):
+            text += "\n"
+        lines_end = len(text) if final else text.rfind("\n") + 1
+        if "\t" not in chunk and lines_end > floor:
+            pending = text[lines_end:]
+            text = text[:floor] + _expand_tabs(text[floor:lines_end]) + pending
+            lines_end = len(text) - len(pending)
+        end = lines_end if final else _last_record_start(text, floor, lines_end)
+        self.carry, self.pending = text[end:lines_end], text[lines_end:]
+        return text, end
 
-    def _record(self, line: str, body: str) -> Route | None:
-        open_at = line.find("[")
-        first = line[:1]
-        if open_at < 0 or (first == "b" and line.startswith("bird>")):
-            self._other_line(line, first)
-            return None
-        if "\t" in line:
-            line = line.replace("\t", " ")
-        head = line[:open_at].strip()
-        dest = ""
-        if head:
-            before, _, last = head.rpartition(" ")
-            if last in DESTINATIONS:
-                dest = last
-                head = before.rstrip()
-        if head:
-            self.prefix = head
-        elif self.prefix is None:
-            raise ValueError("a route line without a network and no route before it")
-        bracketed = line[open_at:]
-        tail = self.tails.get(bracketed)
-        if tail is None:
-            if len(self.tails) >= _MEMO_LIMIT:
-                self.tails.clear()
-            tail = self.tails[bracketed] = _route_tail(bracketed)
-        if body:
-            parsed = self.bodies.get(body)
-            if parsed is None:
-                if len(self.bodies) >= _BODY_MEMO_LIMIT:
-                    self.bodies.clear()
-                parsed = self.bodies[body] = self._body(body)
-        else:
-            parsed = _NO_BODY
-        protocol, since, from_address, primary, sync_error, preference, info = tail
-        next_hops, source, scope, bgp, other = parsed
-        return Route(
+    def _other_record(self, text: str, position: int, end: int) -> tuple[int, Route | None]:
+        """The record at ``position`` that is not plain (table header, reply code, network with spaces,
+        TABs in the route line …), or blank lines: where the next record starts, and the route if any."""
+        match = _RECORD.match(text, position, end)
+        if match is None:
+            if text[position] != "\n":
+                self._fail(text, position, "a next-hop or attribute line before any route line")
+            blank = _BLANK_LINES.match(text, position, end)
+            assert blank is not None
+            return blank.end(), None
+        head, bracketed, body = match.groups()
+        try:
+            dest = self._route_head(head, bracketed)
+            if dest is None:
+                if body:
+                    self._fail(text, position, "a next-hop or attribute line after a line that is not a route")
+                return match.end(), None
+            assert self.prefix is not None
+            protocol, since, from_address, primary, sync_error, preference, info = self._tail(bracketed)
+            next_hops, source, scope, bgp, other = self._body(body) if body else _NO_BODY
+        except ValueError as error:
+            self._fail(text, position, str(error))
+        route = Route(
             self.prefix,
             dest,
             protocol,
@@ -229,8 +285,75 @@ class _RecordReader:
             bgp,
             other,
         )
+        return match.end(), route
 
-    def _other_line(self, line: str, first: str) -> None:
+    def _fail(self, text: str, position: int, message: str) -> NoReturn:
+        number = self.lines_before + text.count("\n", 0, position) + 1
+        line_end = text.find("\n", position)
+        raise OutputParseError(
+            message,
+            span=Span(self.path, number, 1),
+            source_line=text[position : line_end if line_end >= 0 else None],
+            hint="is this `show route` output?",
+        )
+
+    def _route_head(self, head: str, bracketed: str) -> str | None:
+        """The destination of a route line in the general case (network with spaces, TABs, no network);
+        ``None`` for a line that is not a route (table header, prompt, reply code …)."""
+        if not bracketed or head.startswith("bird>"):
+            self._other_line((head + bracketed).rstrip())
+            return None
+        head = head.replace("\t", " ").strip()
+        dest = ""
+        if head:
+            before, _, last = head.rpartition(" ")
+            if last in DESTINATIONS:
+                dest = last
+                head = before.rstrip()
+        if head:
+            self.prefix = head
+        elif self.prefix is None:
+            raise ValueError(_NO_NETWORK)
+        return dest
+
+    def _rest(self, rest: str, prefix: str, dest: str, table: str | None) -> Route:
+        """The route of ``prefix`` whose route line from ``[`` on and body are ``rest``; remembered in a
+        bounded memo, to be :meth:`~Route.relocated` to the next networks with the same ``rest``."""
+        bracketed, _, body = rest.partition("\n")
+        protocol, since, from_address, primary, sync_error, preference, info = self._tail(bracketed)
+        next_hops, source, scope, bgp, other = self._body(body) if body else _NO_BODY
+        if len(self.rests) >= _BODY_MEMO_LIMIT:
+            self.rests.clear()
+        route = self.rests[rest] = Route(
+            prefix,
+            dest,
+            protocol,
+            since,
+            table,
+            from_address,
+            primary,
+            sync_error,
+            preference,
+            info,
+            next_hops,
+            source,
+            scope,
+            bgp,
+            other,
+        )
+        return route
+
+    def _tail(self, bracketed: str) -> _Tail:
+        """:func:`_route_tail`, remembered in the bounded tail memo."""
+        tail = self.tails.get(bracketed)
+        if tail is None:
+            if len(self.tails) >= _MEMO_LIMIT:
+                self.tails.clear()
+            tail = self.tails[bracketed] = _route_tail(bracketed.replace("\t", " "))
+        return tail
+
+    def _other_line(self, line: str) -> None:
+        first = line[:1]
         if "0" <= first <= "9" and line[4:5] in ("-", " ", "") and line[:4].isdigit():
             code = int(line[:4])
             if code >= 8000:
@@ -251,11 +374,18 @@ class _RecordReader:
             raise ValueError("expected a route line: `<net> <dest> [<protocol> <since>] …`")
 
     def _body(self, body: str) -> _Body:
-        """The TAB-led lines of one route -> next hops, source, scope, typed BGP, other attributes.
+        """The TAB-led lines of one route -> next hops, source, scope, typed BGP, other attributes;
+        remembered in the bounded body memo."""
+        parsed = self.bodies.get(body)
+        if parsed is None:
+            if len(self.bodies) >= _BODY_MEMO_LIMIT:
+                self.bodies.clear()
+            parsed = self.bodies[body] = self._parse_body(body)
+        return parsed
 
-        Fast path: every line's action comes from the line memo and ``dict()`` of the actions holds them
-        all (at most one next hop, no continuation line, no attribute twice).
-        """
+    def _parse_body(self, body: str) -> _Body:
+        """Fast path: every line's action comes from the line memo and ``dict()`` of the actions holds them
+        all (at most one next hop, no continuation line, no attribute twice)."""
         lines = body.split("\n")
         lines.pop()
         if "\t\t" not in body:
@@ -279,8 +409,13 @@ class _RecordReader:
             action: tuple[str, Any] = ("#hop", parse_next_hop(line[1:]))
         else:
             kind, payload = _attribute_line(line)
-            action = ("#" + payload[0], payload) if kind == "other" else ("#" + kind, payload) if kind in (
-                "type", "source") else (kind, payload)
+            action = (
+                ("#" + payload[0], payload)
+                if kind == "other"
+                else ("#" + kind, payload)
+                if kind in ("type", "source")
+                else (kind, payload)
+            )
         if len(self.lines) >= _MEMO_LIMIT:
             self.lines.clear()
         self.lines[raw] = action
@@ -399,7 +534,12 @@ def parse_next_hop(text: str) -> NextHop:
 def parse_as_path(text: str) -> tuple[AsPathSegment, ...]:
     """``65001 {65002 65003} (65004) ({65005})`` -> segments; BIRD's older ``{ 1 2 }`` spacing too."""
     if "{" not in text and "(" not in text:
-        return (AsPathSegment("sequence", tuple(_asn(word) for word in text.split())),) if text else ()
+        if not text:
+            return ()
+        words = text.split()
+        # all digits: int() cannot fail, and map() is much faster than checking word by word
+        asns = tuple(map(int, words)) if "".join(words).isdigit() else tuple(_asn(word) for word in words)
+        return (AsPathSegment("sequence", asns),)
     segments: list[AsPathSegment] = []
     sequence: list[int] = []
     words = _path_tokens(text)
@@ -474,8 +614,17 @@ def _parenthesised(text: str, size: int) -> list[list[str]]:
     return items
 
 
+#: community lists exactly as BIRD prints them: the fast path (anything else is checked item by item)
+_COMMUNITY_LIST = re.compile(r"\([0-9]+,[0-9]+\)(?: \([0-9]+,[0-9]+\))*")
+_COMMUNITY = re.compile(r"\(([0-9]+),([0-9]+)\)")
+_LARGE_COMMUNITY_LIST = re.compile(r"\([0-9]+, [0-9]+, [0-9]+\)(?: \([0-9]+, [0-9]+, [0-9]+\))*")
+_LARGE_COMMUNITY = re.compile(r"\(([0-9]+), ([0-9]+), ([0-9]+)\)")
+
+
 def parse_communities(text: str) -> tuple[Community, ...]:
     """``(65000,1) (65000,2)`` -> communities."""
+    if _COMMUNITY_LIST.fullmatch(text):
+        return tuple([Community(int(asn), int(value)) for asn, value in _COMMUNITY.findall(text)])
     communities = []
     for asn, value in _parenthesised(text, 2):
         if not (asn.isdigit() and value.isdigit()):
@@ -486,6 +635,8 @@ def parse_communities(text: str) -> tuple[Community, ...]:
 
 def parse_large_communities(text: str) -> tuple[LargeCommunity, ...]:
     """``(65000, 1, 2)`` -> large communities."""
+    if _LARGE_COMMUNITY_LIST.fullmatch(text):
+        return tuple([LargeCommunity(int(a), int(b), int(c)) for a, b, c in _LARGE_COMMUNITY.findall(text)])
     communities = []
     for first, second, third in _parenthesised(text, 3):
         if not (first.isdigit() and second.isdigit() and third.isdigit()):

@@ -1,0 +1,204 @@
+"""The streaming parser's fast path: memo sharing never leaks state between routes, the first route comes
+out before the input is read to its end, and routes built the fast way (``Route.relocated``) are the same
+frozen, hashable values as routes built by ``__init__``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from birdkit.errors import OutputParseError
+from birdkit.show.models import BgpAttributes, NextHop, Route, from_json, to_json
+from birdkit.show.parse import parse_routes
+from birdkit.show.stream import iter_routes
+
+from .strategies import route_listing
+
+
+def _static_route_lines(count: int) -> Iterator[str]:
+    """``count`` routes of 2.x ``show route all`` (plain text), the i-th with MED i (every body distinct)."""
+    for index in range(count):
+        yield f"10.{index >> 8 & 255}.{index & 255}.0/24   unicast [up1 12:00:00.000] * (100) [AS65001i]"
+        yield "\tvia 198.18.0.1 on eth0"
+        yield "\tType: BGP univ"
+        yield f"\tBGP.med: {index}"
+
+
+def test_a_plain_route_gets_every_field_from_its_text() -> None:
+    text = (
+        "Table master4:\n"
+        "10.0.0.0/24          unicast [static1 2024-01-01 from 198.18.0.7] * (200) [AS65001i]\n"
+        "\tvia 198.18.0.1 on eth0\n"
+        "\tType: static univ\n"
+        "                     blackhole [static2 2024-01-02] (200)\n"
+    )
+    first, second = iter_routes(io.StringIO(text))
+    assert first == Route(
+        prefix="10.0.0.0/24",
+        dest="unicast",
+        protocol="static1",
+        since="2024-01-01",
+        table="master4",
+        from_address="198.18.0.7",
+        primary=True,
+        preference=200,
+        info="(200) [AS65001i]",
+        next_hops=(NextHop(gateway="198.18.0.1", interface="eth0"),),
+        source="static",
+        scope="univ",
+    )
+    assert second == Route(
+        prefix="10.0.0.0/24",
+        dest="blackhole",
+        protocol="static2",
+        since="2024-01-02",
+        table="master4",
+        preference=200,
+        info="(200)",
+    )
+
+
+def test_the_same_route_text_in_two_tables_keeps_each_table() -> None:
+    route = "10.0.0.0/24          unicast [static1 2024-01-01] * (200)\n\tvia 198.18.0.1 on eth0\n"
+    text = f"Table master4:\n{route}Table blue:\n{route}"
+    assert [(r.table, r.prefix) for r in iter_routes(text.splitlines())] == [
+        ("master4", "10.0.0.0/24"),
+        ("blue", "10.0.0.0/24"),
+    ]
+
+
+def test_a_tab_between_network_and_destination_takes_the_general_path_to_the_same_route() -> None:
+    spaced = "10.0.0.0/24          unicast [static1 2024-01-01] * (200)\n\tvia 198.18.0.1 on eth0\n"
+    tabbed = spaced.replace("          ", "\t", 1)
+    assert list(iter_routes(tabbed.splitlines())) == list(iter_routes(spaced.splitlines())) == parse_routes(spaced)
+
+
+def test_each_3x_route_keeps_its_own_internal_values_line() -> None:
+    lines: list[str] = []
+    for index in range(3):
+        lines += [
+            f"10.0.{index}.0/24          unicast [up1 12:00:00.000] * (100) [AS65001i]",
+            "\tvia 198.18.0.1 on eth0",
+            "\tpreference: 100",
+            "\tsource: BGP",
+            "\tbgp_med: 7",
+            f"\tInternal route handling values: 0L 2G 0S id {index}",
+        ]
+    # not the last line: this record takes the general path
+    lines += [
+        "10.0.9.0/24          unicast [up1 12:00:00.000] * (100) [AS65001i]",
+        "\tInternal route handling values: 0L 2G 0S id 9",
+        "\tbgp_med: 7",
+    ]
+    routes = list(iter_routes(lines))
+    internal = "Internal route handling values"
+    assert [route.other_attributes for route in routes] == [
+        (("preference", "100"), (internal, "0L 2G 0S id 0")),
+        (("preference", "100"), (internal, "0L 2G 0S id 1")),
+        (("preference", "100"), (internal, "0L 2G 0S id 2")),
+        ((internal, "0L 2G 0S id 9"),),
+    ]
+    assert [(route.prefix, route.source, route.bgp) for route in routes] == [
+        ("10.0.0.0/24", "BGP", BgpAttributes(med=7)),
+        ("10.0.1.0/24", "BGP", BgpAttributes(med=7)),
+        ("10.0.2.0/24", "BGP", BgpAttributes(med=7)),
+        ("10.0.9.0/24", None, BgpAttributes(med=7)),
+    ]
+    assert routes == parse_routes("\n".join(lines) + "\n")
+
+
+def test_bodies_stay_right_when_the_memo_tables_are_cleared() -> None:
+    routes = list(iter_routes(_static_route_lines(10_000)))
+    assert [route.bgp for route in routes] == [BgpAttributes(med=index) for index in range(10_000)]
+    assert routes[9_999].prefix == "10.39.15.0/24"
+
+
+def test_the_first_route_comes_before_the_lines_are_read_to_the_end() -> None:
+    consumed = 0
+
+    def counted() -> Iterator[str]:
+        nonlocal consumed
+        for line in _static_route_lines(5_000):
+            consumed += 1
+            yield line
+
+    first = next(iter_routes(counted()))
+    assert first.prefix == "10.0.0.0/24"
+    assert consumed <= 200
+
+
+def test_the_first_route_comes_before_the_file_is_read_to_the_end() -> None:
+    source = CountingReader("\n".join(_static_route_lines(5_000)) + "\n")
+    first = next(iter_routes(source))
+    assert first.bgp == BgpAttributes(med=0)
+    assert source.read_so_far <= 16 * 1024
+
+
+class CountingReader(io.StringIO):
+    """A text file that counts the characters read from it."""
+
+    read_so_far = 0
+
+    def read(self, size: int | None = -1) -> str:
+        piece = super().read(size)
+        self.read_so_far += len(piece)
+        return piece
+
+
+def test_a_stray_attribute_line_fails_before_the_file_is_read_to_the_end() -> None:
+    source = CountingReader("\tBGP.med: 5\n" * 100_000)
+    with pytest.raises(OutputParseError) as raised:
+        next(iter_routes(source, path="dump.txt"))
+    assert (raised.value.path, raised.value.line) == ("dump.txt", 1)
+    assert source.read_so_far <= 16 * 1024
+
+
+def test_streamed_routes_are_frozen_and_hash_like_equal_routes() -> None:
+    streamed = next(iter_routes(_static_route_lines(1)))
+    built = Route(
+        prefix="10.0.0.0/24",
+        dest="unicast",
+        protocol="up1",
+        since="12:00:00.000",
+        primary=True,
+        preference=100,
+        info="(100) [AS65001i]",
+        next_hops=(NextHop(gateway="198.18.0.1", interface="eth0"),),
+        source="BGP",
+        scope="univ",
+        bgp=BgpAttributes(med=0),
+    )
+    assert streamed == built
+    assert hash(streamed) == hash(built)
+    assert {streamed, built} == {built}
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        streamed.prefix = "10.9.9.0/24"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del streamed.dest
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    routes=st.sampled_from([2, 3]).flatmap(lambda version: route_listing(version, all_attributes=True)),
+    prefix=st.sampled_from(["10.9.0.0/16", "2001:db8::/32"]),
+    dest=st.sampled_from(["unicast", "blackhole", ""]),
+    table=st.sampled_from([None, "master4", "blue"]),
+)
+def test_relocated_equals_evolve_and_init(routes: list[Route], prefix: str, dest: str, table: str | None) -> None:
+    for route in routes:
+        before = to_json(route)
+        moved = route.relocated(prefix, dest, table)
+        evolved = attrs.evolve(route, prefix=prefix, dest=dest, table=table)
+        assert moved == evolved
+        assert hash(moved) == hash(evolved)
+        assert to_json(moved) == to_json(evolved)
+        assert from_json(Route, to_json(moved)) == moved
+        assert to_json(route) == before
+        assert route.relocated(route.prefix, route.dest, route.table) == route
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            moved.info = "changed"  # type: ignore[misc]
