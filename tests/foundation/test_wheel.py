@@ -45,17 +45,21 @@ def test_installed_wheel_loads_its_grammars(wheel: Path, tmp_path: Path) -> None
     # Dependencies come from the test environment; birdkit itself only from the fresh install.
     env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
     probe = (
-        "import birdkit, lark\n"
-        "from birdkit.resources import grammar_path, grammars_dir\n"
+        "import birdkit\n"
+        "from birdkit.resources import grammars_dir\n"
         "print(birdkit.__file__)\n"
         "print(grammars_dir())\n"
-        "for path in sorted(grammars_dir().glob('*.lark')):\n"
-        "    lark.Lark(path.read_text(), parser='lalr', import_paths=[grammars_dir()])\n"
-        "    print('loaded', path.name)\n"
+        "config = birdkit.parse_config('router id 198.18.0.1;\\nprotocol device { }\\n')\n"
+        "print(type(config.statements[0]).__name__)\n"
+        "status = birdkit.parse_status('BIRD 2.0.12 ready.\\nBIRD 2.0.12\\nRouter ID is 198.18.0.1\\n"
+        "Current server time is 2026-01-01 00:00:00.000\\nLast reboot on 2026-01-01 00:00:00.000\\n"
+        "Last reconfiguration on 2026-01-01 00:00:00.000\\nDaemon is up and running\\n')\n"
+        "print(status.router_id)\n"
     )
     completed = subprocess.run([str(python), "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
-    module_file, grammars, *loaded = completed.stdout.splitlines()
+    module_file, grammars, first_statement, router_id = completed.stdout.splitlines()
     assert module_file.startswith(str(target))
     assert grammars.startswith(str(target)) and grammars.endswith("birdkit/grammars")
-    assert loaded and all(line.startswith("loaded ") for line in loaded)
+    assert first_statement == "RouterId"
+    assert router_id == "198.18.0.1"
