@@ -81,15 +81,16 @@ def _classes_in(node: Any, seen: set[str]) -> None:
 def test_strategies_cover_every_node_class() -> None:
     """The families together build every AST node class, so the properties above exercise every printer."""
     seen: set[str] = set()
+    for family in _FAMILIES.values():
 
-    @settings(
-        max_examples=600, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-    )
-    @given(st.one_of(*_FAMILIES.values()))
-    def collect(config: ast.Config) -> None:
-        _classes_in(config, seen)
+        @settings(
+            max_examples=100, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+        )
+        @given(family)
+        def collect(config: ast.Config) -> None:
+            _classes_in(config, seen)
 
-    collect()
+        collect()
     every = {
         name
         for name, cls in vars(ast).items()
