@@ -105,10 +105,7 @@ def _check_bundle(runtime: BirdRuntime, texts: dict[str, str], main: str, prefix
 
 #: bundles whose formatted text BIRD rejects because of a parser bug, not a formatter bug (strict: a fixed bug
 #: makes the test fail until the entry is removed)
-KNOWN_PARSER_BUGS = {
-    "cznic-filter-test-2.17.1": "the case label `100000:100..100000:200:` parses as a range ending in 100000, "
-    "then a new arm `200:` (the RD terminal refuses a following ':')",
-}
+KNOWN_PARSER_BUGS: dict[str, str] = {}
 
 
 def test_corpus_bundles_pass_bird_after_formatting(corpus_dir: Path, bird_matrix: BirdMatrix) -> None:

@@ -654,8 +654,9 @@ class NextHop(Node):
 class StaticRoute(Statement):
     """``route NET [mpls N] DEST [{ attrs }];``.
 
-    ``kind`` is ``via`` (``next_hops`` set), ``recursive`` (``recursive_to`` set), ``blackhole``, ``drop``,
-    ``unreachable``, ``reject``, ``prohibit``, or ``none`` for a route with no destination (ROA/flow/VPN).
+    ``kind`` is ``via`` (``next_hops`` set), ``recursive`` (``recursive_to`` set, and ``recursive_labels`` for
+    ``recursive ADDR mpls 100/200``), ``blackhole``, ``drop``, ``unreachable``, ``reject``, ``prohibit``, or
+    ``none`` for a route with no destination (ROA/flow/VPN).
     """
 
     net: Net
@@ -664,6 +665,7 @@ class StaticRoute(Statement):
     recursive_to: Expr | None = None
     mpls_label: Expr | None = None
     attributes: Block | None = None
+    recursive_labels: tuple[Expr, ...] = ()
 
 
 @attrs.frozen

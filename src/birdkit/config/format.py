@@ -331,6 +331,8 @@ def _static_route(node: ast.StaticRoute, indent: str) -> list[str]:
     elif node.kind == "recursive":
         assert node.recursive_to is not None
         parts.append(f"recursive {expr(node.recursive_to)}")
+        if node.recursive_labels:
+            parts.append("mpls " + "/".join(expr(label) for label in node.recursive_labels))
     elif node.kind != "none":
         parts.append(node.kind)
     head = " ".join(parts)

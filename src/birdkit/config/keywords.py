@@ -117,3 +117,19 @@ def keywords_for(version: tuple[int, ...]) -> frozenset[str]:
     if version[0] >= 3:
         return KEYWORDS_3 if version >= (3, 3) else KEYWORDS_3 - EVPN_WORDS
     return KEYWORDS_2_19 if version >= (2, 14) else KEYWORDS_2_0
+
+
+#: BGP role keywords (new in 2.0.11) that 2.0.12-2.13 also accept wherever a name is expected: their BGP
+#: grammar adds them to the `symbol` rule (measured with `bird -p` on Debian's 2.0.12)
+ROLE_WORDS = words("customer peer provider role rs_client rs_server")
+
+
+def reserved_names(version: tuple[int, ...]) -> frozenset[str]:
+    """The keywords ``version`` refuses as a name (of a protocol, table, filter, constant, variable ...).
+
+    Only meaningful where keywords are not names anyway (before 2.14, and 3.0 to 3.2.0).
+    """
+    reserved = keywords_for(version)
+    if version < (2, 0, 11) or (2, 0, 12) <= version < (2, 14):
+        return reserved - ROLE_WORDS
+    return reserved

@@ -12,8 +12,9 @@ from typing import Any
 
 import attrs
 import lark
-from lark import Token, Tree
-from lark.tree import Meta
+from lark import Token
+from lark.grammar import Rule
+from lark.parsers.lalr_analysis import Reduce
 
 from birdkit.config import ast
 from birdkit.config.keywords import words
@@ -108,13 +109,141 @@ def check_config(
 
 def _parse_text(text: str, path: str | None, start: str) -> Any:
     comments = scan_comments(text, path)
-    try:
-        tree = _parser().parse(text, start=start)
-    except lark.UnexpectedInput as error:
-        raise _syntax_error(error, text, path) from None
     lines = text.splitlines()
-    result = _AstBuilder(path, lines).transform(tree)
+    try:
+        result = _run_lalr(text, start, _AstBuilder(path, lines))
+    except Exception as error:
+        raise _first_error(error, text, path, start) from None
     return attach_trivia(result, comments, lines)
+
+
+def _run_lalr(text: str, start: str, builder: _AstBuilder) -> Any:
+    """Lark's LALR tables and contextual lexer scanners, driven here so reductions call the AST builder directly.
+
+    Tokens are cut exactly as Lark's ContextualLexer cuts them (same scanners, same keyword retyping). Any
+    failure, a syntax error included, raises; the caller then reparses with Lark itself for the exact error.
+    """
+    table = _parse_table(start)
+    reducers = _reducers()
+    actions, gotos, rules, end_state, scanners = table.actions, table.gotos, table.rules, table.end, table.scanners
+    new_token: Any = Token._future_new  # Token() minus its keyword-argument shim
+    state_stack = [table.start]
+    value_stack: list[Any] = []
+    position, line, line_start, length = 0, 1, 0, len(text)
+    token: Token | None = None
+    token_type = ""
+    while token_type != "$END":
+        token, token_type = None, "$END"
+        while position < length:
+            state = state_stack[-1]
+            scanner = scanners.get(state) or _scanner(table, state)
+            patterns, ignored, multiline, retype = scanner
+            for pattern in patterns:
+                match = pattern.match(text, position)
+                if match is not None:
+                    break
+            else:
+                raise ValueError("no terminal matches here")
+            value, kind = match.group(), match.lastgroup
+            start_line, start_column, start_position = line, position - line_start + 1, position
+            if kind in multiline:
+                breaks = value.count("\n")
+                if breaks:
+                    line += breaks
+                    line_start = position + value.rindex("\n") + 1
+            position += len(value)
+            if kind in ignored:
+                continue
+            token = new_token(
+                kind, value, start_position, start_line, start_column, line, position - line_start + 1, position
+            )
+            if kind in retype:
+                token = retype[kind](token)
+            token_type = token.type
+            break
+        while True:
+            step = actions[state_stack[-1]][token_type]
+            if step >= 0:
+                state_stack.append(step)
+                value_stack.append(token)
+                break
+            size, origin, passes_through = rules[~step]
+            if passes_through:  # ``?rule: other``: the value stays, only the state changes
+                del state_stack[-1]
+                state = gotos[state_stack[-1]][origin]
+                state_stack.append(state)
+            else:
+                if size:
+                    symbols = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    symbols = []
+                state = gotos[state_stack[-1]][origin]
+                state_stack.append(state)
+                value_stack.append(reducers[~step](builder, symbols))
+            if token_type == "$END" and state == end_state:
+                return value_stack[-1].value
+    raise AssertionError("the LALR table ended without accepting")
+
+
+def _scanner(table: _Table, state: int) -> tuple[Any, ...]:
+    """Lark's contextual-lexer scanner for one parser state: its regexes, ignored and multi-line terminals and
+    the keyword retyping callbacks."""
+    lexer = _parser().parser.lexer.lexers[state]
+    scanner = table.scanners[state] = (
+        tuple(lexer.scanner._mres),
+        lexer.ignore_types,
+        lexer.newline_types,
+        dict(lexer.callback),
+    )
+    return scanner
+
+
+@attrs.frozen
+class _Table:
+    """Lark's LALR table for one start rule, flattened: a shift is a state (>= 0), a reduce ``~rule_index``."""
+
+    actions: dict[int, dict[str, int]]
+    gotos: dict[int, dict[str, int]]
+    rules: list[tuple[int, str, bool]]  # (symbols to pop, the rule's nonterminal, passes its child through)
+    start: int
+    end: int
+    scanners: dict[int, tuple[Any, ...]] = attrs.field(factory=dict)  # filled by _scanner as states are met
+
+
+@lru_cache(maxsize=8)
+def _parse_table(start: str) -> _Table:
+    table = _parser().parser.parser._parse_table
+    index = {rule: number for number, rule in enumerate(_rule_shapes())}
+    actions: dict[int, dict[str, int]] = {}
+    gotos: dict[int, dict[str, int]] = {}
+    for state, row in table.states.items():
+        actions[state] = {}
+        gotos[state] = {}
+        for symbol, (action, arg) in row.items():
+            if action is not Reduce:
+                (actions if symbol.isupper() or symbol == "$END" else gotos)[state][symbol] = arg
+            else:
+                actions[state][symbol] = ~index[arg]
+    rules = [
+        (len(rule.expansion), rule.origin.name, _passes_through(shape, len(rule.expansion)))
+        for rule, shape in _rule_shapes().items()
+    ]
+    return _Table(actions, gotos, rules, table.start_states[start], table.end_states[start])
+
+
+def _first_error(error: Exception, text: str, path: str | None, start: str) -> Exception:
+    """The error to report: a syntax error anywhere in ``text`` wins over one found while building the AST.
+
+    The AST is built during parsing, so a builder error can come before a syntax error later in the file;
+    reparsing with Lark's own tree builder finds that syntax error, with Lark's expectation sets intact.
+    """
+    try:
+        _parser().parse(text, start=start)
+    except lark.UnexpectedInput as syntax:
+        return _syntax_error(syntax, text, path)
+    return error
 
 
 # ---------------------------------------------------------------- includes
@@ -413,6 +542,154 @@ _KEYWORD_RULES = words(
 
 _EC_KINDS = frozenset({"rt", "ro", "generic"})
 
+#: a node's source extent (line, column, end line, end column), or None when it covers no token
+_Pos = tuple[int, int, int | None, int | None] | None
+
+
+class _Built:
+    """A value on the parser's stack with the extent of the text it was reduced from.
+
+    For a rule Lark inlines (``_name``, ``x*``), ``value`` is the list of its kept children.
+    """
+
+    __slots__ = ("pos", "value")
+
+    def __init__(self, value: Any, pos: _Pos) -> None:
+        self.value = value
+        self.pos = pos
+
+
+@attrs.frozen
+class _RuleShape:
+    """How one grammar rule turns its matched symbols into builder arguments (as Lark's tree builder does)."""
+
+    method: str
+    keep: tuple[tuple[int, bool, int], ...]  # (symbol index, splice an inlined rule, placeholders before)
+    trailing_none: int
+    expand_single: bool
+    inlined: bool
+
+
+@lru_cache(maxsize=1)
+def _rule_shapes() -> dict[Rule, _RuleShape]:
+    """Each rule of the parse table (the very objects the parser reduces by) and its shape."""
+    shapes: dict[Rule, _RuleShape] = {}
+    table = _parser().parser.parser._parse_table
+    rules = {arg for actions in table.states.values() for action, arg in actions.values() if action is Reduce}
+    for rule in rules:
+        options = rule.options
+        size = len(rule.expansion)
+        placeholders = [0] * (size + 1)
+        if options.empty_indices:
+            flags = "".join(str(int(flag)) for flag in options.empty_indices)
+            placeholders = [len(ones) for ones in flags.split("0")]
+        keep: list[tuple[int, bool, int]] = []
+        pending = 0
+        for index, symbol in enumerate(rule.expansion):
+            pending += placeholders[index]
+            if options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
+                keep.append((index, not symbol.is_term and symbol.name.startswith("_"), pending))
+                pending = 0
+        shapes[rule] = _RuleShape(
+            method=rule.alias or options.template_source or rule.origin.name,
+            keep=tuple(keep),
+            trailing_none=pending + placeholders[size],
+            expand_single=bool(options.expand1 and not rule.alias),
+            inlined=rule.origin.name.startswith("_"),
+        )
+    return shapes
+
+
+def _extent(symbols: list[Any]) -> _Pos:
+    """From the start of the first positioned symbol to the end of the last (Lark's propagate_positions)."""
+    for first in symbols:
+        if first.__class__ is _Built:
+            if first.pos is None:
+                continue
+            line, column = first.pos[0], first.pos[1]
+        elif first is None:
+            continue
+        else:
+            line, column = first.line, first.column
+        for last in reversed(symbols):
+            if last.__class__ is _Built:
+                if last.pos is not None:
+                    return (line, column, last.pos[2], last.pos[3])
+            elif last is not None:
+                return (line, column, last.end_line, last.end_column)
+    return None
+
+
+def _selector(shape: _RuleShape, size: int) -> Any:
+    """A function from a rule's matched symbols to the children its builder sees (placeholders included)."""
+    keep, trailing_none = shape.keep, shape.trailing_none
+    if trailing_none or any(splice or nones for _, splice, nones in keep):
+
+        def select(symbols: list[Any]) -> list[Any]:
+            children: list[Any] = []
+            for index, splice, nones in keep:
+                if nones:
+                    children += [None] * nones
+                if splice:
+                    children += symbols[index].value
+                else:
+                    children.append(symbols[index])
+            if trailing_none:
+                children += [None] * trailing_none
+            return children
+
+        return select
+    indices = tuple(index for index, _, _ in keep)
+    if indices == tuple(range(size)):
+        return None
+    return lambda symbols: [symbols[index] for index in indices]
+
+
+def _passes_through(shape: _RuleShape, size: int) -> bool:
+    """``?rule: other`` with nothing dropped: the reduction keeps its one child's value and extent."""
+    return shape.expand_single and size == 1 and shape.keep == ((0, False, 0),) and not shape.trailing_none
+
+
+def _first_symbol(builder: _AstBuilder, symbols: list[Any]) -> Any:
+    return symbols[0]
+
+
+@lru_cache(maxsize=1)
+def _reducers() -> list[Any]:
+    """One reduce callback per grammar rule (in :func:`_rule_shapes` order), building AST nodes directly."""
+    return [
+        _reducer(shape, len(rule.expansion), getattr(_AstBuilder, shape.method, None))
+        for rule, shape in _rule_shapes().items()
+    ]
+
+
+def _reducer(shape: _RuleShape, size: int, method: Any) -> Any:
+    """The reduce callback of one rule: select its children, then call the builder ``method`` with the extent."""
+    select, expand_single, inlined = _selector(shape, size), shape.expand_single, shape.inlined
+    if _passes_through(shape, size):
+        return _first_symbol
+    if method is None:
+        missing = shape.method
+
+        def method(builder: _AstBuilder, pos: _Pos, children: list[Any]) -> Any:
+            raise AttributeError(f"no AST builder for grammar rule {missing!r}")
+
+    def reduce(builder: _AstBuilder, symbols: list[Any]) -> Any:
+        pos = _extent(symbols)
+        children = symbols if select is None else select(symbols)
+        if expand_single and len(children) == 1:
+            single = children[0]
+            if single.__class__ is _Built:
+                return _Built(single.value, single.pos if pos is None else pos)
+            return single
+        if inlined:
+            return _Built(children, pos)
+        return _Built(
+            method(builder, pos, [child.value if child.__class__ is _Built else child for child in children]), pos
+        )
+
+    return reduce
+
 
 class _AstBuilder:
     """Builds AST nodes from the private Lark tree (one method per grammar rule); every node gets a span."""
@@ -420,20 +697,11 @@ class _AstBuilder:
     def __init__(self, path: str | None, lines: list[str]) -> None:
         self.path = path
         self.lines = lines
-        self.rules: dict[str, Any] = {}
 
-    def transform(self, tree: Tree[Token]) -> Any:
-        """The AST of ``tree``: children first, then the method named after the rule."""
-        children = [self.transform(child) if isinstance(child, Tree) else child for child in tree.children]
-        rule = self.rules.get(tree.data)
-        if rule is None:
-            rule = self.rules[tree.data] = getattr(self, tree.data)
-        return rule(tree.meta, children)
-
-    def _span(self, meta: Meta) -> Span | None:
-        if getattr(meta, "empty", True):
+    def _span(self, meta: _Pos) -> Span | None:
+        if meta is None:
             return None
-        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+        return Span(self.path, *meta)
 
     def _items(self, children: Iterable[Any]) -> tuple[Any, ...]:
         return with_blank_lines(_statements(children), self.lines)
@@ -447,50 +715,50 @@ class _AstBuilder:
 
     # ------------------------------------------------ top level
 
-    def config(self, meta: Meta, children: list[Any]) -> ast.Config:
+    def config(self, meta: _Pos, children: list[Any]) -> ast.Config:
         return ast.Config(self._items(children), span=self._span(meta))
 
-    def proto_body(self, meta: Meta, children: list[Any]) -> ast.Protocol:
+    def proto_body(self, meta: _Pos, children: list[Any]) -> ast.Protocol:
         return ast.Protocol("", None, self._items(children), span=self._span(meta))
 
-    def channel_body(self, meta: Meta, children: list[Any]) -> ast.Channel:
+    def channel_body(self, meta: _Pos, children: list[Any]) -> ast.Channel:
         return ast.Channel("", self._items(children), span=self._span(meta))
 
-    def block_body(self, meta: Meta, children: list[Any]) -> ast.OptionBlock:
+    def block_body(self, meta: _Pos, children: list[Any]) -> ast.OptionBlock:
         return ast.OptionBlock(self._items(children), span=self._span(meta))
 
-    def fstmt_body(self, meta: Meta, children: list[Any]) -> ast.Block:
+    def fstmt_body(self, meta: _Pos, children: list[Any]) -> ast.Block:
         return ast.Block(self._items(children), span=self._span(meta))
 
-    def empty(self, meta: Meta, children: list[Any]) -> None:
+    def empty(self, meta: _Pos, children: list[Any]) -> None:
         return None
 
-    def include(self, meta: Meta, children: list[Any]) -> ast.Include:
+    def include(self, meta: _Pos, children: list[Any]) -> ast.Include:
         span = self._span(meta)
         if span is not None and self.lines[span.line - 1][: span.column - 1].strip():
             raise self._error("'include' must start a line", span, hint='put include "file"; on a line of its own')
         return ast.Include(_unquote(children[0]), span=span)
 
-    def define(self, meta: Meta, children: list[Any]) -> ast.Define:
+    def define(self, meta: _Pos, children: list[Any]) -> ast.Define:
         return ast.Define(_unquote(children[0]), children[1], span=self._span(meta))
 
-    def router_id(self, meta: Meta, children: list[Any]) -> ast.RouterId:
+    def router_id(self, meta: _Pos, children: list[Any]) -> ast.RouterId:
         return ast.RouterId(children[0], span=self._span(meta))
 
-    def router_id_from(self, meta: Meta, children: list[Any]) -> ast.Option:
+    def router_id_from(self, meta: _Pos, children: list[Any]) -> ast.Option:
         words = (ast.Word("router"), ast.Word("id"), ast.Word("from"), *children)
         return ast.Option(words, span=self._span(meta))
 
-    def attribute_decl(self, meta: Meta, children: list[Any]) -> ast.AttributeDecl:
+    def attribute_decl(self, meta: _Pos, children: list[Any]) -> ast.AttributeDecl:
         return ast.AttributeDecl(children[0], _unquote(children[1]), span=self._span(meta))
 
-    def attribute_bgp(self, meta: Meta, children: list[Any]) -> ast.AttributeDecl:
+    def attribute_bgp(self, meta: _Pos, children: list[Any]) -> ast.AttributeDecl:
         code, name = children
         return ast.AttributeDecl(
             ast.TypeRef("bytestring"), _unquote(name), bgp_code=int(str(code), 0), span=self._span(meta)
         )
 
-    def table(self, meta: Meta, children: list[Any]) -> ast.Table:
+    def table(self, meta: _Pos, children: list[Any]) -> ast.Table:
         net_type, name, is_sorted, block = children
         return ast.Table(
             net_type,
@@ -500,18 +768,18 @@ class _AstBuilder:
             span=self._span(meta),
         )
 
-    def table_block(self, meta: Meta, children: list[Any]) -> _Items:
+    def table_block(self, meta: _Pos, children: list[Any]) -> _Items:
         return _Items(self._items(children))
 
-    def net_type(self, meta: Meta, children: list[Any]) -> str:
+    def net_type(self, meta: _Pos, children: list[Any]) -> str:
         return " ".join(str(child) for child in children)
 
-    def top_call(self, meta: Meta, children: list[Any]) -> ast.ExprStmt:
+    def top_call(self, meta: _Pos, children: list[Any]) -> ast.ExprStmt:
         name, args = children
         span = self._span(meta)
         return ast.ExprStmt(ast.Call(str(name), args or (), span=span), span=span)
 
-    def top_option(self, meta: Meta, children: list[Any]) -> ast.Option:
+    def top_option(self, meta: _Pos, children: list[Any]) -> ast.Option:
         head, *rest = children
         lead = (
             [ast.Word(word) for word in head.split()]
@@ -520,30 +788,30 @@ class _AstBuilder:
         )
         return self._option(lead, rest, meta)
 
-    def _option(self, lead: list[Any], rest: list[Any], meta: Meta) -> ast.Option:
+    def _option(self, lead: list[Any], rest: list[Any], meta: _Pos) -> ast.Option:
         block = rest.pop() if rest and isinstance(rest[-1], ast.OptionBlock) else None
         return ast.Option((*lead, *rest), block, span=self._span(meta))
 
     # ------------------------------------------------ generic options
 
-    def option_block(self, meta: Meta, children: list[Any]) -> ast.OptionBlock:
+    def option_block(self, meta: _Pos, children: list[Any]) -> ast.OptionBlock:
         return ast.OptionBlock(self._items(children), span=self._span(meta))
 
-    def option(self, meta: Meta, children: list[Any]) -> ast.Option:
+    def option(self, meta: _Pos, children: list[Any]) -> ast.Option:
         return self._option([], list(children), meta)
 
-    def word(self, meta: Meta, children: list[Any]) -> ast.Word:
+    def word(self, meta: _Pos, children: list[Any]) -> ast.Word:
         return ast.Word(str(children[0]), span=self._span(meta))
 
-    def punct(self, meta: Meta, children: list[Any]) -> ast.Punct:
+    def punct(self, meta: _Pos, children: list[Any]) -> ast.Punct:
         return ast.Punct(str(children[0]), span=self._span(meta))
 
-    def braced(self, meta: Meta, children: list[Any]) -> ast.Braced:
+    def braced(self, meta: _Pos, children: list[Any]) -> ast.Braced:
         return ast.Braced(tuple(children), span=self._span(meta))
 
     # ------------------------------------------------ protocols
 
-    def protocol(self, meta: Meta, children: list[Any]) -> ast.Protocol:
+    def protocol(self, meta: _Pos, children: list[Any]) -> ast.Protocol:
         keyword, proto_type, name, from_template, *items = children
         return ast.Protocol(
             proto_type,
@@ -554,33 +822,33 @@ class _AstBuilder:
             span=self._span(meta),
         )
 
-    def proto_type(self, meta: Meta, children: list[Any]) -> str:
+    def proto_type(self, meta: _Pos, children: list[Any]) -> str:
         return " ".join(str(child) for child in children if child is not None)
 
-    def proto_from(self, meta: Meta, children: list[Any]) -> str:
+    def proto_from(self, meta: _Pos, children: list[Any]) -> str:
         return _unquote(children[0])
 
-    def proto_option(self, meta: Meta, children: list[Any]) -> ast.Option:
+    def proto_option(self, meta: _Pos, children: list[Any]) -> ast.Option:
         head, *rest = children
         return self._option([ast.Word(str(head), span=self._token_span(head))], rest, meta)
 
-    def route_option(self, meta: Meta, children: list[Any]) -> ast.Option:
+    def route_option(self, meta: _Pos, children: list[Any]) -> ast.Option:
         head, *rest = children
         return self._option([ast.Word("route"), ast.Word(str(head), span=self._token_span(head))], rest, meta)
 
-    def table_glob(self, meta: Meta, children: list[Any]) -> ast.Option:
+    def table_glob(self, meta: _Pos, children: list[Any]) -> ast.Option:
         return ast.Option((ast.Word("table"), ast.Str(_unquote(children[0]))), span=self._span(meta))
 
-    def channel(self, meta: Meta, children: list[Any]) -> ast.Channel:
+    def channel(self, meta: _Pos, children: list[Any]) -> ast.Channel:
         return ast.Channel(children[0], None, span=self._span(meta))
 
-    def channel_with_block(self, meta: Meta, children: list[Any]) -> ast.Channel:
+    def channel_with_block(self, meta: _Pos, children: list[Any]) -> ast.Channel:
         return ast.Channel(children[0], self._items(children[1:]), span=self._span(meta))
 
-    def channel_type(self, meta: Meta, children: list[Any]) -> str:
+    def channel_type(self, meta: _Pos, children: list[Any]) -> str:
         return " ".join(str(child) for child in children if child is not None)
 
-    def import_export(self, meta: Meta, children: list[Any]) -> ast.Statement:
+    def import_export(self, meta: _Pos, children: list[Any]) -> ast.Statement:
         direction, *rest = children
         policy_types = (
             ast.PolicyAll,
@@ -595,28 +863,28 @@ class _AstBuilder:
             return ast.ImportExport(str(direction), rest[1], prefilter=rest[0], span=self._span(meta))
         return self._option([ast.Word(direction)], rest, meta)
 
-    def policy_all(self, meta: Meta, children: list[Any]) -> ast.PolicyAll:
+    def policy_all(self, meta: _Pos, children: list[Any]) -> ast.PolicyAll:
         return ast.PolicyAll(span=self._span(meta))
 
-    def policy_none(self, meta: Meta, children: list[Any]) -> ast.PolicyNone:
+    def policy_none(self, meta: _Pos, children: list[Any]) -> ast.PolicyNone:
         return ast.PolicyNone(span=self._span(meta))
 
-    def policy_filter_name(self, meta: Meta, children: list[Any]) -> ast.PolicyFilterName:
+    def policy_filter_name(self, meta: _Pos, children: list[Any]) -> ast.PolicyFilterName:
         return ast.PolicyFilterName(_unquote(children[0]), span=self._span(meta))
 
-    def policy_filter_body(self, meta: Meta, children: list[Any]) -> ast.PolicyFilterBody:
+    def policy_filter_body(self, meta: _Pos, children: list[Any]) -> ast.PolicyFilterBody:
         return ast.PolicyFilterBody(children[0], span=self._span(meta))
 
-    def policy_where(self, meta: Meta, children: list[Any]) -> ast.PolicyWhere:
+    def policy_where(self, meta: _Pos, children: list[Any]) -> ast.PolicyWhere:
         return ast.PolicyWhere(children[0], span=self._span(meta))
 
-    def table_ref(self, meta: Meta, children: list[Any]) -> ast.TableRef:
+    def table_ref(self, meta: _Pos, children: list[Any]) -> ast.TableRef:
         return ast.TableRef(_unquote(children[0]), span=self._span(meta))
 
-    def peer_table_ref(self, meta: Meta, children: list[Any]) -> ast.TableRef:
+    def peer_table_ref(self, meta: _Pos, children: list[Any]) -> ast.TableRef:
         return ast.TableRef(_unquote(children[0]), peer=True, span=self._span(meta))
 
-    def bgp_endpoint(self, meta: Meta, children: list[Any]) -> ast.BgpEndpoint:
+    def bgp_endpoint(self, meta: _Pos, children: list[Any]) -> ast.BgpEndpoint:
         role, address, *rest = children
         extra: tuple[Any, ...] = ()
         if rest and (rest[-1] is None or (isinstance(rest[-1], tuple) and rest[-1][:1] == ("extra",))):
@@ -635,31 +903,34 @@ class _AstBuilder:
                 fields[key] = value
         return ast.BgpEndpoint(str(role), extra=extra, span=self._span(meta), **fields)
 
-    def endpoint_address(self, meta: Meta, children: list[Any]) -> tuple[str, Any, str | None]:
+    def endpoint_address(self, meta: _Pos, children: list[Any]) -> tuple[str, Any, str | None]:
         address, iface = children
         return ("address", ast.Ip(str(address), span=self._token_span(address)), _unquote(iface) if iface else None)
 
-    def endpoint_range(self, meta: Meta, children: list[Any]) -> tuple[str, Any, None]:
+    def endpoint_range(self, meta: _Pos, children: list[Any]) -> tuple[str, Any, None]:
         return ("range", children[0], None)
 
-    def endpoint_port(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+    def endpoint_port(self, meta: _Pos, children: list[Any]) -> tuple[str, Any]:
         return ("port", children[0])
 
-    def endpoint_as(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+    def endpoint_as(self, meta: _Pos, children: list[Any]) -> tuple[str, Any]:
         return ("asn", children[0])
 
-    def endpoint_flag(self, meta: Meta, children: list[Any]) -> tuple[str, str]:
+    def endpoint_flag(self, meta: _Pos, children: list[Any]) -> tuple[str, str]:
         return ("flag", str(children[0]))
 
-    def endpoint_extra(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[Any, ...]]:
+    def endpoint_extra(self, meta: _Pos, children: list[Any]) -> tuple[str, tuple[Any, ...]]:
         head, *rest = children
         return ("extra", (ast.Word(str(head), span=self._token_span(head)), *rest))
 
     # ------------------------------------------------ static routes
 
-    def static_route(self, meta: Meta, children: list[Any]) -> ast.StaticRoute:
+    def static_route(self, meta: _Pos, children: list[Any]) -> ast.StaticRoute:
         net, mpls, dest, block = children
         kind, payload = dest
+        labels: tuple[ast.Expr, ...] = ()
+        if kind == "recursive_mpls":
+            kind, (payload, labels) = "recursive", payload
         return ast.StaticRoute(
             net,
             kind,
@@ -667,132 +938,138 @@ class _AstBuilder:
             recursive_to=payload if kind == "recursive" else None,
             mpls_label=mpls,
             attributes=block,
+            recursive_labels=labels,
             span=self._span(meta),
         )
 
-    def aspa_route(self, meta: Meta, children: list[Any]) -> ast.StaticRoute:
+    def aspa_route(self, meta: _Pos, children: list[Any]) -> ast.StaticRoute:
         asn, *words = children
         net = ast.AspaNet(asn, tuple(words), span=self._span(meta))
         return ast.StaticRoute(net, "none", span=self._span(meta))
 
-    def roa_net(self, meta: Meta, children: list[Any]) -> ast.RoaNet:
+    def roa_net(self, meta: _Pos, children: list[Any]) -> ast.RoaNet:
         prefix, max_length, asn = children
         return ast.RoaNet(prefix, int(str(max_length), 0), asn, span=self._span(meta))
 
-    def vpn_net(self, meta: Meta, children: list[Any]) -> ast.VpnNet:
+    def vpn_net(self, meta: _Pos, children: list[Any]) -> ast.VpnNet:
         rd, prefix = children
         return ast.VpnNet(ast.Rd(str(rd), span=self._token_span(rd)), prefix, span=self._span(meta))
 
-    def sadr_net(self, meta: Meta, children: list[Any]) -> ast.SadrNet:
+    def sadr_net(self, meta: _Pos, children: list[Any]) -> ast.SadrNet:
         return ast.SadrNet(children[0], children[1], span=self._span(meta))
 
-    def flow_net(self, meta: Meta, children: list[Any]) -> ast.FlowNet:
+    def flow_net(self, meta: _Pos, children: list[Any]) -> ast.FlowNet:
         family, *items = children
         return ast.FlowNet(str(family), self._items(items), span=self._span(meta))
 
-    def route_mpls(self, meta: Meta, children: list[Any]) -> ast.Num:
+    def route_mpls(self, meta: _Pos, children: list[Any]) -> ast.Num:
         return ast.Num(str(children[0]), span=self._span(meta))
 
-    def dest_via(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[ast.NextHop, ...]]:
+    def dest_via(self, meta: _Pos, children: list[Any]) -> tuple[str, tuple[ast.NextHop, ...]]:
         return ("via", tuple(children))
 
-    def dest_sink(self, meta: Meta, children: list[Any]) -> tuple[str, None]:
+    def dest_sink(self, meta: _Pos, children: list[Any]) -> tuple[str, None]:
         return (str(children[0]), None)
 
-    def dest_recursive(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+    def dest_recursive(self, meta: _Pos, children: list[Any]) -> tuple[str, Any]:
         return ("recursive", children[0])
 
-    def dest_none(self, meta: Meta, children: list[Any]) -> tuple[str, None]:
+    def dest_recursive_mpls(self, meta: _Pos, children: list[Any]) -> tuple[str, Any]:
+        gateway, *tokens = children
+        labels = tuple(ast.Num(str(token), span=self._token_span(token)) for token in tokens)
+        return ("recursive_mpls", (gateway, labels))
+
+    def dest_none(self, meta: _Pos, children: list[Any]) -> tuple[str, None]:
         return ("none", None)
 
-    def next_hop(self, meta: Meta, children: list[Any]) -> ast.NextHop:
+    def next_hop(self, meta: _Pos, children: list[Any]) -> ast.NextHop:
         address, iface, *options = children
         gateway = ast.Ip(str(address), span=self._token_span(address))
         return ast.NextHop(
             gateway, _unquote(iface) if iface is not None else None, tuple(options), span=self._span(meta)
         )
 
-    def next_hop_symbol(self, meta: Meta, children: list[Any]) -> ast.NextHop:
+    def next_hop_symbol(self, meta: _Pos, children: list[Any]) -> ast.NextHop:
         name, *options = children
         gateway = ast.Symbol(str(name), span=self._token_span(name))
         return ast.NextHop(gateway, None, tuple(options), span=self._span(meta))
 
-    def next_hop_device(self, meta: Meta, children: list[Any]) -> ast.NextHop:
+    def next_hop_device(self, meta: _Pos, children: list[Any]) -> ast.NextHop:
         device, *options = children
         gateway = ast.Str(_unquote(device), span=self._token_span(device))
         return ast.NextHop(gateway, None, tuple(options), span=self._span(meta))
 
     # ------------------------------------------------ filters and functions
 
-    def filter_def(self, meta: Meta, children: list[Any]) -> ast.FilterDef:
+    def filter_def(self, meta: _Pos, children: list[Any]) -> ast.FilterDef:
         name, *local_vars, body = children
         return ast.FilterDef(_unquote(name), tuple(local_vars), body, span=self._span(meta))
 
-    def function_def(self, meta: Meta, children: list[Any]) -> ast.FunctionDef:
+    def function_def(self, meta: _Pos, children: list[Any]) -> ast.FunctionDef:
         name, params, return_type, *local_vars, body = children
         return ast.FunctionDef(
             _unquote(name), params or (), return_type, tuple(local_vars), body, span=self._span(meta)
         )
 
-    def params(self, meta: Meta, children: list[Any]) -> tuple[ast.Param, ...]:
+    def params(self, meta: _Pos, children: list[Any]) -> tuple[ast.Param, ...]:
         return tuple(children)
 
-    def param(self, meta: Meta, children: list[Any]) -> ast.Param:
+    def param(self, meta: _Pos, children: list[Any]) -> ast.Param:
         return ast.Param(children[0], _unquote(children[1]), span=self._span(meta))
 
-    def return_type(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+    def return_type(self, meta: _Pos, children: list[Any]) -> ast.TypeRef:
         return children[0]  # type: ignore[no-any-return]
 
-    def var_decl_old(self, meta: Meta, children: list[Any]) -> ast.VarDecl:
+    def var_decl_old(self, meta: _Pos, children: list[Any]) -> ast.VarDecl:
         return ast.VarDecl(children[0], _unquote(children[1]), span=self._span(meta))
 
-    def type(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+    def type(self, meta: _Pos, children: list[Any]) -> ast.TypeRef:
         return ast.TypeRef(str(children[0]), span=self._span(meta))
 
-    def type_set(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+    def type_set(self, meta: _Pos, children: list[Any]) -> ast.TypeRef:
         return ast.TypeRef(f"{children[0]} set", span=self._span(meta))
 
-    def type_enum(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+    def type_enum(self, meta: _Pos, children: list[Any]) -> ast.TypeRef:
         return ast.TypeRef(f"enum {children[0]}", span=self._span(meta))
 
-    def type_enum_set(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
+    def type_enum_set(self, meta: _Pos, children: list[Any]) -> ast.TypeRef:
         return ast.TypeRef(f"enum {children[0]} set", span=self._span(meta))
 
-    def block(self, meta: Meta, children: list[Any]) -> ast.Block:
+    def block(self, meta: _Pos, children: list[Any]) -> ast.Block:
         return ast.Block(self._items(children), span=self._span(meta))
 
-    def var_decl(self, meta: Meta, children: list[Any]) -> ast.VarDecl:
+    def var_decl(self, meta: _Pos, children: list[Any]) -> ast.VarDecl:
         var_type, name, value = children
         return ast.VarDecl(var_type, _unquote(name), value, span=self._span(meta))
 
-    def assign(self, meta: Meta, children: list[Any]) -> ast.Assign:
+    def assign(self, meta: _Pos, children: list[Any]) -> ast.Assign:
         return ast.Assign(_unquote(children[0]), children[1], span=self._span(meta))
 
-    def if_stmt(self, meta: Meta, children: list[Any]) -> ast.If:
+    def if_stmt(self, meta: _Pos, children: list[Any]) -> ast.If:
         condition, then_branch, else_branch = children
         return ast.If(condition, then_branch, else_branch, span=self._span(meta))
 
-    def for_stmt(self, meta: Meta, children: list[Any]) -> ast.For:
+    def for_stmt(self, meta: _Pos, children: list[Any]) -> ast.For:
         var_type, var, iterable, body = children
         return ast.For(var_type, _unquote(var), iterable, body, span=self._span(meta))
 
-    def accept_stmt(self, meta: Meta, children: list[Any]) -> ast.Accept:
+    def accept_stmt(self, meta: _Pos, children: list[Any]) -> ast.Accept:
         return ast.Accept(children[0] or (), span=self._span(meta))
 
-    def reject_stmt(self, meta: Meta, children: list[Any]) -> ast.Reject:
+    def reject_stmt(self, meta: _Pos, children: list[Any]) -> ast.Reject:
         return ast.Reject(children[0] or (), span=self._span(meta))
 
-    def error_stmt(self, meta: Meta, children: list[Any]) -> ast.ErrorStmt:
+    def error_stmt(self, meta: _Pos, children: list[Any]) -> ast.ErrorStmt:
         return ast.ErrorStmt(children[0] or (), span=self._span(meta))
 
-    def return_stmt(self, meta: Meta, children: list[Any]) -> ast.Return:
+    def return_stmt(self, meta: _Pos, children: list[Any]) -> ast.Return:
         return ast.Return(children[0], span=self._span(meta))
 
-    def print_stmt(self, meta: Meta, children: list[Any]) -> ast.Print:
+    def print_stmt(self, meta: _Pos, children: list[Any]) -> ast.Print:
         keyword, args = children
         return ast.Print(args or (), newline=str(keyword) == "print", span=self._span(meta))
 
-    def expr_stmt(self, meta: Meta, children: list[Any]) -> ast.ExprStmt:
+    def expr_stmt(self, meta: _Pos, children: list[Any]) -> ast.ExprStmt:
         expr = children[0]
         span = self._span(meta)
         if not isinstance(expr, (ast.Call, ast.MethodCall)):
@@ -803,7 +1080,7 @@ class _AstBuilder:
             )
         return ast.ExprStmt(expr, span=span)
 
-    def case_stmt(self, meta: Meta, children: list[Any]) -> ast.Case:
+    def case_stmt(self, meta: _Pos, children: list[Any]) -> ast.Case:
         subject, *items = children
         arms: list[ast.CaseArm] = []
         labels: _Labels | None = None
@@ -829,121 +1106,121 @@ class _AstBuilder:
             span = Span(self.path, start.line, start.column, end.end_line, end.end_column)
         return ast.CaseArm(labels.labels, self._items(body), span=span)
 
-    def case_labels(self, meta: Meta, children: list[Any]) -> _Labels:
+    def case_labels(self, meta: _Pos, children: list[Any]) -> _Labels:
         return _Labels(tuple(children), self._span(meta))
 
-    def case_else(self, meta: Meta, children: list[Any]) -> _Labels:
+    def case_else(self, meta: _Pos, children: list[Any]) -> _Labels:
         return _Labels((), self._token_span(children[0]))
 
-    def args(self, meta: Meta, children: list[Any]) -> tuple[Any, ...]:
+    def args(self, meta: _Pos, children: list[Any]) -> tuple[Any, ...]:
         return tuple(children)
 
     # ------------------------------------------------ expressions
 
-    def binary(self, meta: Meta, children: list[Any]) -> ast.Binary:
+    def binary(self, meta: _Pos, children: list[Any]) -> ast.Binary:
         left, operator, right = children
         return ast.Binary(str(operator), left, right, span=self._span(meta))
 
-    def not_(self, meta: Meta, children: list[Any]) -> ast.Not:
+    def not_(self, meta: _Pos, children: list[Any]) -> ast.Not:
         return ast.Not(children[0], span=self._span(meta))
 
-    def attribute(self, meta: Meta, children: list[Any]) -> ast.MethodCall:
+    def attribute(self, meta: _Pos, children: list[Any]) -> ast.MethodCall:
         return ast.MethodCall(children[0], _unquote(children[1]), None, span=self._span(meta))
 
-    def method_call(self, meta: Meta, children: list[Any]) -> ast.MethodCall:
+    def method_call(self, meta: _Pos, children: list[Any]) -> ast.MethodCall:
         target, name, args = children
         return ast.MethodCall(target, _unquote(name), args or (), span=self._span(meta))
 
-    def num(self, meta: Meta, children: list[Any]) -> ast.Num:
+    def num(self, meta: _Pos, children: list[Any]) -> ast.Num:
         return ast.Num(str(children[0]), span=self._span(meta))
 
-    def true(self, meta: Meta, children: list[Any]) -> ast.Bool:
+    def true(self, meta: _Pos, children: list[Any]) -> ast.Bool:
         return ast.Bool(True, span=self._span(meta))
 
-    def false(self, meta: Meta, children: list[Any]) -> ast.Bool:
+    def false(self, meta: _Pos, children: list[Any]) -> ast.Bool:
         return ast.Bool(False, span=self._span(meta))
 
-    def string(self, meta: Meta, children: list[Any]) -> ast.Str:
+    def string(self, meta: _Pos, children: list[Any]) -> ast.Str:
         return ast.Str(_unquote(children[0]), span=self._span(meta))
 
-    def ip(self, meta: Meta, children: list[Any]) -> ast.Ip:
+    def ip(self, meta: _Pos, children: list[Any]) -> ast.Ip:
         return ast.Ip(str(children[0]), span=self._span(meta))
 
-    def rd(self, meta: Meta, children: list[Any]) -> ast.Rd:
+    def rd(self, meta: _Pos, children: list[Any]) -> ast.Rd:
         return ast.Rd(str(children[0]), span=self._span(meta))
 
-    def bytestring(self, meta: Meta, children: list[Any]) -> ast.ByteString:
+    def bytestring(self, meta: _Pos, children: list[Any]) -> ast.ByteString:
         return ast.ByteString(str(children[0]), span=self._span(meta))
 
-    def mac(self, meta: Meta, children: list[Any]) -> ast.Mac:
+    def mac(self, meta: _Pos, children: list[Any]) -> ast.Mac:
         return ast.Mac(str(children[0]), span=self._span(meta))
 
-    def empty_list(self, meta: Meta, children: list[Any]) -> ast.EmptyList:
+    def empty_list(self, meta: _Pos, children: list[Any]) -> ast.EmptyList:
         return ast.EmptyList("".join(str(child) for child in children), span=self._span(meta))
 
-    def symbol(self, meta: Meta, children: list[Any]) -> ast.Symbol:
+    def symbol(self, meta: _Pos, children: list[Any]) -> ast.Symbol:
         return ast.Symbol(_unquote(children[0]), span=self._span(meta))
 
-    def call(self, meta: Meta, children: list[Any]) -> ast.Call:
+    def call(self, meta: _Pos, children: list[Any]) -> ast.Call:
         name, args = children
         return ast.Call(_unquote(name), args or (), span=self._span(meta))
 
-    def paren(self, meta: Meta, children: list[Any]) -> ast.Paren:
+    def paren(self, meta: _Pos, children: list[Any]) -> ast.Paren:
         return ast.Paren(children[0], span=self._span(meta))
 
-    def pair(self, meta: Meta, children: list[Any]) -> ast.Pair:
+    def pair(self, meta: _Pos, children: list[Any]) -> ast.Pair:
         return ast.Pair(children[0], children[1], span=self._span(meta))
 
-    def triple(self, meta: Meta, children: list[Any]) -> ast.LargeCommunity | ast.ExtCommunity:
+    def triple(self, meta: _Pos, children: list[Any]) -> ast.LargeCommunity | ast.ExtCommunity:
         first, second, third = children
         if isinstance(first, ast.Symbol) and first.name in _EC_KINDS:
             return ast.ExtCommunity(first.name, second, third, span=self._span(meta))
         return ast.LargeCommunity(first, second, third, span=self._span(meta))
 
-    def ec_unknown(self, meta: Meta, children: list[Any]) -> ast.ExtCommunity:
+    def ec_unknown(self, meta: _Pos, children: list[Any]) -> ast.ExtCommunity:
         subtype, key, value = children
         return ast.ExtCommunity("unknown", key, value, subtype, span=self._span(meta))
 
-    def set_lit(self, meta: Meta, children: list[Any]) -> ast.SetLit:
+    def set_lit(self, meta: _Pos, children: list[Any]) -> ast.SetLit:
         return ast.SetLit(_statements(children), span=self._span(meta))
 
-    def range(self, meta: Meta, children: list[Any]) -> ast.Range:
+    def range(self, meta: _Pos, children: list[Any]) -> ast.Range:
         return ast.Range(children[0], children[1], span=self._span(meta))
 
-    def wildcard(self, meta: Meta, children: list[Any]) -> ast.Wildcard:
+    def wildcard(self, meta: _Pos, children: list[Any]) -> ast.Wildcard:
         return ast.Wildcard(span=self._span(meta))
 
-    def prefix(self, meta: Meta, children: list[Any]) -> ast.Prefix:
+    def prefix(self, meta: _Pos, children: list[Any]) -> ast.Prefix:
         address, length = children
         return ast.Prefix(address.text, int(str(length), 0), span=self._span(meta))
 
-    def word_prefix(self, meta: Meta, children: list[Any]) -> ast.Prefix:
+    def word_prefix(self, meta: _Pos, children: list[Any]) -> ast.Prefix:
         address, length = children
         return ast.Prefix(str(address), int(str(length), 0), span=self._span(meta))
 
-    def pattern_plus(self, meta: Meta, children: list[Any]) -> ast.PrefixPattern:
+    def pattern_plus(self, meta: _Pos, children: list[Any]) -> ast.PrefixPattern:
         return ast.PrefixPattern(children[0], "+", span=self._span(meta))
 
-    def pattern_minus(self, meta: Meta, children: list[Any]) -> ast.PrefixPattern:
+    def pattern_minus(self, meta: _Pos, children: list[Any]) -> ast.PrefixPattern:
         return ast.PrefixPattern(children[0], "-", span=self._span(meta))
 
-    def pattern_range(self, meta: Meta, children: list[Any]) -> ast.PrefixPattern:
+    def pattern_range(self, meta: _Pos, children: list[Any]) -> ast.PrefixPattern:
         prefix, low, high = children
         return ast.PrefixPattern(prefix, "{}", int(str(low), 0), int(str(high), 0), span=self._span(meta))
 
-    def path_mask(self, meta: Meta, children: list[Any]) -> ast.PathMask:
+    def path_mask(self, meta: _Pos, children: list[Any]) -> ast.PathMask:
         return ast.PathMask(tuple(children), span=self._span(meta))
 
-    def mask_any(self, meta: Meta, children: list[Any]) -> ast.MaskAny:
+    def mask_any(self, meta: _Pos, children: list[Any]) -> ast.MaskAny:
         return ast.MaskAny(span=self._span(meta))
 
-    def mask_one(self, meta: Meta, children: list[Any]) -> ast.MaskOne:
+    def mask_one(self, meta: _Pos, children: list[Any]) -> ast.MaskOne:
         return ast.MaskOne(span=self._span(meta))
 
-    def mask_plus(self, meta: Meta, children: list[Any]) -> ast.MaskPlus:
+    def mask_plus(self, meta: _Pos, children: list[Any]) -> ast.MaskPlus:
         return ast.MaskPlus(span=self._span(meta))
 
-    def mask_range(self, meta: Meta, children: list[Any]) -> ast.Range:
+    def mask_range(self, meta: _Pos, children: list[Any]) -> ast.Range:
         low, high = children
         return ast.Range(
             ast.Num(str(low), span=self._token_span(low)),
@@ -952,19 +1229,19 @@ class _AstBuilder:
         )
 
 
-def _keyword_builder(self: _AstBuilder, meta: Meta, children: list[Any]) -> str:
+def _keyword_builder(self: _AstBuilder, meta: _Pos, children: list[Any]) -> str:
     return " ".join(str(child) for child in children if child is not None)
 
 
 def _punct_builder(text: str) -> Any:
-    def build(self: _AstBuilder, meta: Meta, children: list[Any]) -> ast.Punct:
+    def build(self: _AstBuilder, meta: _Pos, children: list[Any]) -> ast.Punct:
         return ast.Punct(text, span=self._span(meta))
 
     return build
 
 
 def _binary_builder(operator: str) -> Any:
-    def build(self: _AstBuilder, meta: Meta, children: list[Any]) -> ast.Binary:
+    def build(self: _AstBuilder, meta: _Pos, children: list[Any]) -> ast.Binary:
         left, right = children
         return ast.Binary(operator, left, right, span=self._span(meta))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -123,20 +124,45 @@ def _children(node: Any) -> list[tuple[str, int | None, Any]]:
     return found
 
 
+def _owner_finder(children: list[Any]) -> Callable[[Position], int | None]:
+    """A function giving the index of the first child whose span holds a position (None: no child does).
+
+    Siblings normally cover disjoint text, so a binary search over their starts finds the one candidate;
+    when spans overlap, every child is tried in order.
+    """
+    spans = sorted(
+        ((child.span.line, child.span.column), (child.span.end_line, child.span.end_column), number)
+        for number, child in enumerate(children)
+        if _contains(child.span, (child.span.line, child.span.column))
+    )
+    if any(spans[index][0] < spans[index - 1][1] for index in range(1, len(spans))):
+        return lambda position: next(
+            (number for number, child in enumerate(children) if _contains(child.span, position)), None
+        )
+    starts = [start for start, _, _ in spans]
+
+    def find(position: Position) -> int | None:
+        index = bisect.bisect_right(starts, position) - 1
+        if index >= 0 and position < spans[index][1]:
+            return spans[index][2]
+        return None
+
+    return find
+
+
 def _distribute(node: Any, comments: list[ast.Comment]) -> tuple[Any, list[ast.Comment]]:
     if not comments:
         return node, []
     children = _children(node)
     owned: dict[int, list[ast.Comment]] = {}
     loose: list[ast.Comment] = []
+    owner = _owner_finder([child for _, _, child in children])
     for comment in comments:
-        position = _start(comment)
-        for number, (_, _, child) in enumerate(children):
-            if _contains(child.span, position):
-                owned.setdefault(number, []).append(comment)
-                break
-        else:
+        number = owner(_start(comment))
+        if number is None:
             loose.append(comment)
+        else:
+            owned.setdefault(number, []).append(comment)
     changes: dict[str, Any] = {}
     for number, child_comments in owned.items():
         name, index, child = children[number]

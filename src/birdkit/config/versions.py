@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from birdkit.config import ast
-from birdkit.config.keywords import ALL_KEYWORDS, keywords_for
+from birdkit.config.keywords import ALL_KEYWORDS, reserved_names
 from birdkit.config.keywords import words as _words
 from birdkit.errors import BirdSyntaxError, ConfigError
 
@@ -85,22 +85,23 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
 
 def walk(node: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple[Any, ...]]]:
     """Every AST node below ``node`` (included) with its ancestors, depth first in source order."""
+    node_class, comment_class = ast.Node, ast.Comment
     stack: list[tuple[Any, tuple[Any, ...]]] = [(node, ancestors)]
     while stack:
         current, above = stack.pop()
         yield current, above
-        inner = (*above, current)
-        children: list[tuple[Any, tuple[Any, ...]]] = []
-        for name in _child_fields(type(current)):
+        children: list[Any] = []
+        for name in _FIELDS.get(type(current)) or _child_fields(type(current)):
             value = getattr(current, name)
-            if isinstance(value, ast.Node):
-                if not isinstance(value, ast.Comment):
-                    children.append((value, inner))
-            elif isinstance(value, tuple):
-                children.extend(
-                    (item, inner) for item in value if isinstance(item, ast.Node) and not isinstance(item, ast.Comment)
-                )
-        stack.extend(reversed(children))
+            if isinstance(value, tuple):
+                children += [
+                    item for item in value if isinstance(item, node_class) and item.__class__ is not comment_class
+                ]
+            elif isinstance(value, node_class) and value.__class__ is not comment_class:
+                children.append(value)
+        if children:
+            inner = (*above, current)
+            stack += [(child, inner) for child in reversed(children)]
 
 
 def check_version_gates(root: Any, version: Version, text: str) -> None:
@@ -112,6 +113,12 @@ def _names_attribute(expr: Any, attributes: set[str]) -> bool:
     return isinstance(expr, ast.Symbol) and expr.name in attributes
 
 
+_UNSET = object()
+
+#: the ``visit_<NodeType>`` function of :class:`_Gates` for each node type (None: nothing to check)
+_VISITORS: dict[type, Any] = {}
+
+
 class _Gates:
     def __init__(self, version: Version, lines: list[str]) -> None:
         self.version = version
@@ -119,11 +126,18 @@ class _Gates:
         self.custom_attributes: set[str] = set()
 
     def run(self, root: Any) -> None:
-        for node, _ in walk(root):
+        # attribute declarations are top-level statements only (grammar rule top_stmt)
+        for node in getattr(root, "statements", None) or ():
             if isinstance(node, ast.AttributeDecl):
                 self.custom_attributes.add(node.name)
+        visitors = _VISITORS
         for node, ancestors in walk(root):
-            self.visit(node, ancestors)
+            node_type = type(node)
+            visitor = visitors.get(node_type, _UNSET)
+            if visitor is _UNSET:
+                visitor = visitors[node_type] = getattr(_Gates, f"visit_{node_type.__name__}", None)
+            if visitor is not None:
+                visitor(self, node, ancestors)
 
     def fail(self, node: Any, message: str, hint: str | None = None) -> None:
         span = node.span
@@ -148,17 +162,12 @@ class _Gates:
                 f"'{name[:12]}...' is read as a byte string, not a name",
                 hint=f"BIRD lexes {hex_limit} or more hex digits as a byte string; add a non-hex letter",
             )
-        if name in ("in",) or (name in keywords_for(self.version) and not keywords_usable_as_names(self.version)):
+        if name in ("in",) or (name in reserved_names(self.version) and not keywords_usable_as_names(self.version)):
             self.fail(
                 node,
                 f"'{name}' is a keyword in BIRD {format_version(self.version)}: it cannot name this {what}",
                 hint="rename it (keywords may be names only in BIRD 2.14+ and 3.2.1+)",
             )
-
-    def visit(self, node: Any, ancestors: tuple[Any, ...]) -> None:
-        method = getattr(self, f"visit_{type(node).__name__}", None)
-        if method is not None:
-            method(node, ancestors)
 
     # ------------------------------------------------ definitions and names
 
@@ -229,10 +238,30 @@ class _Gates:
                 self.fail(node, f"unknown top-level statement '{name}(...)'", hint="only bt_* test calls stand here")
 
     def visit_CaseArm(self, node: ast.CaseArm, ancestors: tuple[Any, ...]) -> None:
-        if (3, 0, 0) <= self.version < (3, 2, 0) and len(node.statements) > 1:
+        for label in node.labels:
+            ends = (label.low, label.high) if isinstance(label, ast.Range) else (label,)
+            if any(isinstance(end, ast.Rd) for end in ends):
+                self.need(label, supports(self.version, (2, 16, 0)), "a route distinguisher as a case label", "2.16")
+        # BIRD 3.x reads an arm as `labels: cmd`: one statement, not a declaration (measured on 3.1.8; the
+        # 3.2 and 3.3 sources have the same rule, not applied to those targets yet)
+        if not (3, 0, 0) <= self.version < (3, 2, 0):
+            return
+        if not node.statements:
+            self.fail(
+                node,
+                "BIRD 3.0/3.1 need exactly one statement after a case label; this arm is empty",
+                hint="list the labels together instead (`1, 2: ...`), or give this arm a statement",
+            )
+        elif len(node.statements) > 1:
             self.fail(
                 node.statements[1],
                 "BIRD 3.0/3.1 accept only one statement after a case label",
+                hint="wrap the arm's statements in { ... }",
+            )
+        elif isinstance(node.statements[0], ast.VarDecl):
+            self.fail(
+                node.statements[0],
+                "BIRD 3.0/3.1 accept no declaration directly after a case label",
                 hint="wrap the arm's statements in { ... }",
             )
 
