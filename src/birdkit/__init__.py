@@ -16,7 +16,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# public name -> module that owns it
+# public name -> module that owns it ("module:attribute" where the names differ)
 _EXPORTS: dict[str, str] = {
     # errors
     "BirdkitError": "birdkit.errors",
@@ -52,18 +52,20 @@ _EXPORTS: dict[str, str] = {
     "load_peermap": "birdkit.gen.peermap",
     "generate": "birdkit.gen.render",
     # applier
-    "apply": "birdkit.apply.applier",
-    "verify": "birdkit.apply.verify",
+    # not `birdkit.apply`: that name is the birdkit.apply package once any of its modules is imported
+    "apply_peermap": "birdkit.apply.applier:apply",
+    "verify_peermap": "birdkit.apply.verify:verify",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
+    target = _EXPORTS.get(name)
+    if target is None:
         raise AttributeError(f"module 'birdkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
+    module_name, _, attribute = target.partition(":")
+    value = getattr(importlib.import_module(module_name), attribute or name)
     globals()[name] = value
     return value
 
