@@ -358,6 +358,11 @@ def test_errors_are_located_and_in_words() -> None:
         ("function f(int a) { case a { 1: print 1; else : print 2; } }", "'else:' without a space"),
         ("filter f { if net.len > 24 then { reject; }; accept; }", "takes no ';' after it"),
         ("protocol device {\n", "a '}' or ';' is missing"),
+        (
+            "protocol bgp vm2 {\n  local 198.18.0.1 as 65000;\n  neighbor 198.18.0.2 as 65000\n"
+            "  ipv4 { import all; export all; };\n}\n",
+            "line 3 does not end with ';'",
+        ),
     ],
 )
 def test_hints_for_common_mistakes(text: str, hint: str) -> None:

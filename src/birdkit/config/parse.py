@@ -474,6 +474,17 @@ def _hint(token: Token, expected: set[str], text: str, offset: int, source_line:
         and not source_line[: max((token.column or 1) - 1, 0)].strip()
     ):
         return "the previous statement is missing its ';'"
+    return _unterminated_line_hint(text, token.line)
+
+
+def _unterminated_line_hint(text: str, error_line: int | None) -> str | None:
+    """Point at an earlier line that ends without ';', '{' or '}': the usual cause of a confusing error."""
+    lines = text.splitlines()
+    for number in range((error_line or 1) - 1, 0, -1):
+        code = lines[number - 1].split("#", 1)[0].rstrip()
+        if code:
+            ends_a_value = (code[-1].isalnum() or code[-1] in ")]\"'") and code.split()[-1] not in ("then", "else")
+            return f"line {number} does not end with ';': is it missing there?" if ends_a_value else None
     return None
 
 
