@@ -213,10 +213,12 @@ def teardown_state(state_dir: Path) -> None:
     state = json.loads(state_file.read_text())
     namespaces: list[str] = state["namespaces"]
     existing = set(list_netns())
-    _kill([int(pid) for pid in state["pids"]])
+    # one TERM to every process first, so daemons shut down in parallel rather than in turn
+    pids = {int(pid) for pid in state["pids"]}
     for netns in namespaces:
         if netns in existing:
-            _kill(netns_pids(netns))
+            pids.update(netns_pids(netns))
+    _kill(sorted(pids))
     for netns in reversed(namespaces):
         if netns in existing:
             run(["ip", "netns", "delete", netns], check=False)
