@@ -24,8 +24,28 @@ Try: $BIRDKIT gen examples/route-reflectors.yaml -o $OUT --check
 SUMMARY
 }
 
+demo_lab() {
+    # a private state directory and namespace prefix, so the demo never touches a lab you started yourself
+    DEMO_LAB_STATE=$(mktemp -d)
+    export BIRDKIT_STATE="$DEMO_LAB_STATE"
+    trap '"$BIRDKIT" lab down >/dev/null 2>&1 || true; rm -rf "$DEMO_LAB_STATE"' EXIT
+    step "birdkit lab up   (the walkthrough in network namespaces: vm1, vm2, pods, BIRD, BGP)"
+    "$BIRDKIT" lab up --name bkldemo
+    step "birdkit lab ping   (every pod pings every other pod)"
+    "$BIRDKIT" lab ping
+    step "birdkit lab blackhole   (a connection into a node's own pod CIDR fails at once)"
+    "$BIRDKIT" lab blackhole
+    step "birdkit lab down   (removes everything the lab made)"
+    "$BIRDKIT" lab down
+}
+
 main() {
     demo_gen
+    if [ "$(id -u)" = 0 ]; then
+        demo_lab
+    else
+        step "not root: skipping the lab (birdkit lab up/ping/blackhole/down need network namespaces)"
+    fi
 }
 
 main "$@"
