@@ -35,7 +35,7 @@ system-packages:
 matrix: system-packages $(VENV)/.installed
 	@if [ "$$(id -u)" = 0 ]; then $(BIN)/birdkit matrix prepare; else echo "not root: BIRD matrix not prepared"; fi
 
-demo: $(VENV)/.installed
+demo: system-packages $(VENV)/.installed
 	@bash examples/demo.sh
 
 test: system-packages $(VENV)/.installed-test matrix
