@@ -19,6 +19,7 @@ from typing import Protocol
 import attrs
 
 from birdkit.errors import TransportError
+from birdkit.files import write_atomically
 from birdkit.lab.runtime import BirdRuntime
 
 #: how long one command on a node may take unless the caller says otherwise
@@ -105,21 +106,6 @@ def _execute(argv: Sequence[str], input: bytes | None, timeout: float, node: str
     )
 
 
-def _write_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Temp file in the target's directory, fsync, chmod, rename: readers see the old or the new file."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 class _HostFiles:
     """Files of a node that shares this machine's file system (netns, local)."""
 
@@ -128,7 +114,7 @@ class _HostFiles:
     def put_file(self, path: str, data: bytes, mode: int = 0o644) -> None:
         """Write ``data`` to ``path`` atomically."""
         try:
-            _write_atomically(Path(path), data, mode)
+            write_atomically(Path(path), data, mode)
         except OSError as error:
             raise TransportError(f"{self.node}: cannot write {path}: {error.strerror}") from error
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from birdkit.files import write_atomically
 
 EPILOG = """\
 examples:
@@ -79,21 +78,3 @@ def _unified_diff(original: str, formatted: str, label: str) -> list[str]:
     )
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` through a temp file in the same directory and a rename.
-
-    Readers see the old or the new file, never a half-written one; the file's permission bits are kept.
-    """
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as temp:
-            temp.write(text)
-            temp.flush()
-            os.fsync(temp.fileno())
-        if mode is not None:
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

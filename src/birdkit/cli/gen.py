@@ -6,10 +6,8 @@ import argparse
 import concurrent.futures
 import difflib
 import importlib
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import jinja2
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
 from birdkit.errors import BirdkitError, ConfigError, PeermapError, RuntimeMissingError
+from birdkit.files import write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
 from birdkit.gen.render import generate
 from birdkit.gen.topology import peer_groups
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(mask(_diff(files[name], text), secrets))
         return EXIT_OK
     try:
-        statuses = {name: write_atomically(files[name], text, private=bool(secrets)) for name, text in configs.items()}
+        statuses = {name: write_config(files[name], text, private=bool(secrets)) for name, text in configs.items()}
     except OSError as error:
         raise BirdkitError(f"{error.filename or args.output}: cannot write: {error.strerror}",
                            hint="-o must name a directory you can write to") from None
@@ -122,23 +121,13 @@ def _diff(path: Path, text: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), before, f"{path} (generated)"))
 
 
-def write_atomically(path: Path, text: str, *, private: bool = False) -> str:
+def write_config(path: Path, text: str, *, private: bool = False) -> str:
     """Write ``text`` to ``path`` via a temporary file and rename; returns created, updated or unchanged."""
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return "unchanged"
     status = "updated" if path.exists() else "created"
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".bird.conf.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600 if private else 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text, 0o600 if private else 0o644)
     return status
 
 
