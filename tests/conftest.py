@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,16 +78,39 @@ def corpus_dir() -> Path:
     pytest.skip("../shared/corpus is not present (conformance tests need it)")
 
 
+def _session_processes() -> list[int]:
+    """Processes whose command line names one of this session's namespaces (e.g. a node's BIRD)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if SESSION_NETNS_PREFIX.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Sweep: after the run, none of this session's namespaces may be left (teardown failures show here)."""
+    """Sweep: after the run, none of this session's namespaces or processes may be left.
+
+    Fabric teardown should already have removed them; anything found here is removed and reported, and
+    fails the run, because it means a teardown was incomplete.
+    """
     if os.geteuid() != 0:
         return
+    import signal
+    import subprocess
+
     from birdkit.lab.netns import leftovers
 
     left = leftovers(SESSION_NETNS_PREFIX)
-    if left:
-        import subprocess
-
-        for name in left:
-            subprocess.run(["ip", "netns", "delete", name], check=False)
-        print(f"\nWARNING: tests left namespaces behind (now deleted): {left}")
+    processes = _session_processes()
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for name in left:
+        subprocess.run(["ip", "netns", "delete", name], check=False)
+    if left or processes:
+        print(f"\nERROR: tests left namespaces {left} and processes {processes} behind (now removed)")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

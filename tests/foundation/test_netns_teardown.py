@@ -46,10 +46,11 @@ def test_teardown_from_state_file_after_crash(bird_matrix: BirdMatrix, netns_pre
     fabric = Fabric.create(prefix)
     node = fabric.add_node("n1")
     daemon = bird_matrix.get("2.0.12").start(node.netns, MINIMAL)
-    fabric.register_pid(daemon.pid)
+    fabric.register_pid(daemon.pid, daemon.workdir)
     assert sorted(leftovers(prefix)) == sorted([f"{prefix}-underlay", f"{prefix}-n1"])
     teardown_state(fabric.state_dir)
     assert leftovers(prefix) == []
     assert daemon.process is not None
     daemon.process.wait(timeout=5)  # reap: the kill left only a zombie of this test's own child
     assert daemon.pid not in _bird_pids()
+    assert not daemon.workdir.exists()

@@ -11,6 +11,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -89,6 +90,7 @@ class Fabric:
     daemons: list[Daemon] = attrs.field(factory=list)
     _namespaces: list[str] = attrs.field(factory=list)
     _pids: list[int] = attrs.field(factory=list)
+    _paths: list[str] = attrs.field(factory=list)
 
     @classmethod
     def create(
@@ -123,7 +125,7 @@ class Fabric:
         self.teardown()
 
     def _save(self) -> None:
-        state = {"prefix": self.prefix, "namespaces": self._namespaces, "pids": self._pids}
+        state = {"prefix": self.prefix, "namespaces": self._namespaces, "pids": self._pids, "paths": self._paths}
         temporary = self.state_file.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, indent=2))
         temporary.replace(self.state_file)
@@ -134,9 +136,11 @@ class Fabric:
         ip("netns", "add", netns)
         ip("link", "set", "lo", "up", netns=netns)
 
-    def register_pid(self, pid: int) -> None:
-        """Record a process started inside the fabric, so teardown kills it."""
+    def register_pid(self, pid: int, workdir: Path | None = None) -> None:
+        """Record a process started inside the fabric (and its working directory), so teardown removes them."""
         self._pids.append(pid)
+        if workdir is not None:
+            self._paths.append(str(workdir))
         self._save()
 
     def add_node(self, name: str, address: str | None = None) -> NodeNs:
@@ -173,7 +177,7 @@ class Fabric:
     def start_bird(self, runtime: BirdRuntime, node: NodeNs, config_text: str) -> Daemon:
         """Start BIRD ``runtime`` inside ``node``; the fabric kills it on teardown."""
         daemon = runtime.start(node.netns, config_text, name=node.name)
-        self.register_pid(daemon.pid)
+        self.register_pid(daemon.pid, daemon.workdir)
         self.daemons.append(daemon)
         return daemon
 
@@ -222,6 +226,8 @@ def teardown_state(state_dir: Path) -> None:
     for netns in reversed(namespaces):
         if netns in existing:
             run(["ip", "netns", "delete", netns], check=False)
+    for path in state.get("paths", []):
+        shutil.rmtree(path, ignore_errors=True)
     state_file.unlink()
     with contextlib.suppress(OSError):
         state_dir.rmdir()
