@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from birdkit.config import ast
-from birdkit.config.keywords import ALL_KEYWORDS, keywords_for
+from birdkit.config.keywords import ALL_KEYWORDS, reserved_names
 from birdkit.config.versions import format_version, keywords_usable_as_names, parse_target
 from birdkit.span import Span, caret_snippet
 
@@ -586,14 +586,14 @@ def _protocol_name_findings(model: _Model, target: str | None) -> Iterator[Findi
                 hint="every protocol and template needs its own name",
             )
         if version is not None:
-            if not keywords_usable_as_names(version) and name in _reserved_names(version):
+            if not keywords_usable_as_names(version) and name in reserved_names(version):
                 yield _finding(
                     KEYWORD_PROTOCOL_NAME,
                     f"'{name}' is a keyword in BIRD {format_version(version)}, which rejects it as a protocol name",
                     protocol.span,
                     hint=f"rename it, e.g. '{name}1' or 'to_{name}'",
                 )
-        elif name in _reserved_names((2, 0, 12)) or name in _reserved_names((3, 0, 0)):
+        elif name in reserved_names((2, 0, 12)) or name in reserved_names((3, 0, 0)):
             yield Finding(
                 KEYWORD_PROTOCOL_NAME.id,
                 Severity.WARNING,
@@ -601,16 +601,6 @@ def _protocol_name_findings(model: _Model, target: str | None) -> Iterator[Findi
                 protocol.span,
                 hint="rename it, or lint with --target to check one version",
             )
-
-
-#: 2.0 keywords that BIRD 2.0.12 (Debian's build, measured with `bird -p`) still accepts as protocol names
-_NAMES_2_0_ACCEPTS = frozenset({"customer", "peer", "provider", "role", "rs_client", "rs_server"})
-
-
-def _reserved_names(version: tuple[int, int, int]) -> frozenset[str]:
-    """Keywords ``version`` refuses as a protocol name (when it refuses keywords as names at all)."""
-    reserved = keywords_for(version)
-    return reserved - _NAMES_2_0_ACCEPTS if version[0] == 2 else reserved
 
 
 def _session_findings(model: _Model) -> Iterator[Finding]:
