@@ -62,7 +62,11 @@ def peermap_data(draw: st.DrawFn, password_file: str | None = None, max_nodes: i
         options["password"] = {"file": password_file}
     defaults = {
         "asn": draw(st.sampled_from([65000, 64512, 4200000000])),
-        "timers": draw(st.sampled_from([{}, {"hold": 90, "keepalive": 30}, {"connect_retry": 5}])),
+        "timers": draw(
+            st.sampled_from(
+                [{}, {"hold": 90, "keepalive": 30}, {"connect_retry": 5}, {"connect_delay": 1, "error_wait": 2}]
+            )
+        ),
         "kernel": {"export": draw(st.sampled_from(["all", "bgp-and-static"])), "persist": draw(st.booleans()),
                    "graceful_restart": draw(st.booleans())},
     }

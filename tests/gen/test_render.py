@@ -255,3 +255,17 @@ def test_unwritable_output_is_a_located_error_not_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith(f"{blocker / 'vm1'}: cannot write: ")
     assert "Traceback" not in err
+
+
+@pytest.mark.matrix
+def test_recovery_timers_are_written_and_accepted_by_every_bird(bird_matrix: BirdMatrix) -> None:
+    peermap = parse_peermap(
+        "version: 1\ndefaults: {asn: 65000, timers: {connect_delay: 1, error_wait: 2}}\n"
+        "nodes:\n  - {name: vm1, address: 198.18.0.1/24}\n  - {name: vm2, address: 198.18.0.2/24}\n"
+    )
+    text = generate(peermap)["vm1"]
+    assert "  connect delay time 1;\n" in text
+    assert "  error wait time 2,300;\n" in text
+    for version in VERSIONS:
+        result = bird_matrix.get(version).check(text)
+        assert result.ok, (version, result.message)

@@ -8,6 +8,7 @@ A peer map describes a fleet of BIRD nodes. Schema ``version: 1``::
       bird_version: "2"            # target BIRD: "2", "3" or an exact version such as "2.0.12"
       log: syslog                  # `log <target> all;`: syslog, stderr or a quoted file name
       timers: {hold: 240, keepalive: 80, connect_retry: 120}   # BGP timers in seconds; omitted = BIRD's
+                                                              # also connect_delay, error_wait
       kernel:
         export: all                # all (every best route) | bgp-and-static (learned pod CIDRs + blackholes)
         persist: false             # keep routes in the kernel when BIRD stops
@@ -115,11 +116,16 @@ class Secret:
 
 @attrs.frozen
 class Timers:
-    """BGP timers in seconds; ``None`` leaves BIRD's default (hold 240, keepalive hold/3, retry 120)."""
+    """BGP timers in seconds; ``None`` leaves BIRD's default (hold 240, keepalive hold/3, retry 120, delay 5,
+    error wait 60 doubling up to 300)."""
 
     hold: int | None = None
     keepalive: int | None = None
     connect_retry: int | None = None
+    #: delay before the first outgoing connection attempt
+    connect_delay: int | None = None
+    #: first restart delay after a session error; BIRD doubles it on each further error, up to 300 s
+    error_wait: int | None = None
 
 
 @attrs.frozen
@@ -343,7 +349,7 @@ _T = TypeVar("_T")
 
 _TOP_KEYS = ("version", "defaults", "options", "nodes", "topology")
 _DEFAULT_KEYS = ("asn", "bird_version", "log", "timers", "kernel")
-_TIMER_KEYS = ("hold", "keepalive", "connect_retry")
+_TIMER_KEYS = ("hold", "keepalive", "connect_retry", "connect_delay", "error_wait")
 _KERNEL_KEYS = ("export", "persist", "scan_time", "learn", "graceful_restart")
 _OPTION_KEYS = ("password", "multihop", "bfd", "graceful_restart", "ecmp", "ipv6")
 _NODE_KEYS = (
@@ -552,6 +558,8 @@ class _Validator:
                 hold=self.optional(timers, "hold", tpath, lambda v, p: self.integer(v, p, 3, 65535)),
                 keepalive=self.optional(timers, "keepalive", tpath, self.seconds),
                 connect_retry=self.optional(timers, "connect_retry", tpath, self.seconds),
+                connect_delay=self.optional(timers, "connect_delay", tpath, self.seconds),
+                error_wait=self.optional(timers, "error_wait", tpath, self.seconds),
             ),
             kernel=KernelOptions(
                 export=self.choice(kernel.get("export", "all"), (*kpath, "export"), KERNEL_EXPORTS),
