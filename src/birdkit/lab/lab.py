@@ -14,7 +14,6 @@ import ipaddress
 import json
 import os
 import shutil
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +27,7 @@ from birdkit.apply.transport import MultipassTransport, NetnsTransport, Result, 
 from birdkit.errors import ApplyError, BirdkitError, ConfigError, RuntimeMissingError, VerifyError
 from birdkit.gen.peermap import Peermap, load_peermap, peermap_from_data
 from birdkit.gen.peermap import Transport as NodeTransport
+from birdkit.lab.netns import pod_veth_names
 from birdkit.lab.runtime import BirdMatrix
 
 if TYPE_CHECKING:
@@ -94,11 +94,11 @@ class LabNode:
 
     @property
     def host_veth(self) -> str:
-        return f"veth_{self.name}"[:15]
+        return pod_veth_names(self.name)[0]
 
     @property
     def pod_veth(self) -> str:
-        return f"veth_{self.name}_pod"[:15]
+        return pod_veth_names(self.name)[1]
 
     @property
     def unused_ip(self) -> str:
@@ -606,7 +606,6 @@ def down(directory: Path | None = None, log: Callable[[str], None] = _progress) 
     fabric_dir = directory / _FABRIC_DIR
     if (fabric_dir / "fabric.json").exists():
         recorded = json.loads((fabric_dir / "fabric.json").read_text())
-        _kill_namespace_processes(recorded["namespaces"])
         teardown_state(fabric_dir)
         done.append(f"deleted namespaces {', '.join(recorded['namespaces'])}")
     shutil.rmtree(fabric_dir, ignore_errors=True)
@@ -626,22 +625,6 @@ def down(directory: Path | None = None, log: Callable[[str], None] = _progress) 
         else:
             done.append(f"removed {directory}")
     return done
-
-
-def _kill_namespace_processes(namespaces: Sequence[str]) -> None:
-    """SIGKILL every process in the lab's namespaces at once; their namespaces go next, so no graceful stop.
-
-    (A BIRD takes 1.5-2 s to stop on SIGTERM; one after the other that is 15 s for eight nodes.)
-    """
-    from birdkit.lab.netns import list_netns, netns_pids
-
-    existing = set(list_netns())
-    for netns in namespaces:
-        if netns not in existing:
-            continue
-        for pid in netns_pids(netns):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
 
 
 def _remove_if_empty(directory: Path) -> None:

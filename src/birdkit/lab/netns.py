@@ -55,6 +55,11 @@ def list_netns() -> list[str]:
     return [line.split()[0] for line in completed.stdout.splitlines() if line.strip()]
 
 
+def pod_veth_names(node_name: str) -> tuple[str, str]:
+    """The walkthrough's veth pair for a node's pod: (``veth_<node>`` on the node, ``veth_<node>_pod`` in the pod)."""
+    return f"veth_{node_name}"[:15], f"veth_{node_name}_pod"[:15]
+
+
 @attrs.frozen
 class NodeNs:
     """A node: a namespace with ``eth0`` on the underlay at ``address``."""
@@ -161,7 +166,7 @@ class Fabric:
 
     def add_pod(self, node: NodeNs, pod_ip: str) -> PodNs:
         """The walkthrough's pod: veth pair, /32 address, default route out of the pod, /32 route to it, proxy ARP."""
-        host_if, pod_if = f"veth_{node.name}"[:15], f"veth_{node.name}_pod"[:15]
+        host_if, pod_if = pod_veth_names(node.name)
         pod = PodNs(f"{node.name}_pod", f"{node.netns}_pod", node.name, pod_ip, host_if, pod_if)
         self._add_namespace(pod.netns)
         ip("link", "add", host_if, "type", "veth", "peer", "name", pod_if, "netns", pod.netns, netns=node.netns)
