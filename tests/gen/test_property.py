@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 import re
 from pathlib import Path
@@ -13,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from birdkit.cli.gen import expected_lint
+from birdkit.config.lint import lint_fleet
+from birdkit.config.parse import parse_config
 from birdkit.errors import PeermapError
 from birdkit.gen.peermap import peermap_from_data
 from birdkit.gen.render import generate
@@ -22,13 +23,6 @@ from gen.strategies import peermap_data
 PASSWORD_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "gen" / "password.txt"
 RESERVED = {"peer", "bgp", "from", "static", "table", "ipv4", "kernel1"}
 BGP_BLOCK = re.compile(r"^protocol bgp (\S+) \{\n(.*?)^\}", re.M | re.S)
-
-
-def _optional(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def expected_peers(data: dict[str, Any]) -> dict[str, set[str]]:
@@ -80,16 +74,11 @@ def test_every_generated_config_is_well_formed(data: dict[str, Any]) -> None:
 @settings(max_examples=60)
 @given(data=peermap_data(max_nodes=5))
 def test_generated_configs_parse_and_lint_clean_as_a_fleet(data: dict[str, Any]) -> None:
-    parse_config = _optional("birdkit.config.parse", "parse_config")
-    if parse_config is None:
-        pytest.skip("config parser (issue 3) not in this tree")
     peermap = peermap_from_data(data)
     configs = generate(peermap)
     parsed = [parse_config(text, path=f"{name}/bird.conf") for name, text in configs.items()]
-    lint_fleet = _optional("birdkit.config.lint", "lint_fleet")
-    if lint_fleet is not None:
-        # extra peers (top-of-rack routers) are outside the fleet on purpose; nothing else may be reported
-        assert [finding.render() for finding in expected_lint(peermap, lint_fleet(parsed))] == []
+    # extra peers (top-of-rack routers) are outside the fleet on purpose; nothing else may be reported
+    assert [finding.render() for finding in expected_lint(peermap, lint_fleet(parsed))] == []
 
 
 @pytest.mark.matrix

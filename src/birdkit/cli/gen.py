@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import difflib
-import importlib
 import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.config.lint import Finding, Severity
 from birdkit.errors import BirdkitError, ConfigError, PeermapError, RuntimeMissingError
 from birdkit.files import write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
@@ -132,55 +131,43 @@ def write_config(path: Path, text: str, *, private: bool = False) -> str:
 
 
 def check_configs(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
-    """Problems found by our parser, fleet lint and `bird -p` (each used when available); empty when clean."""
+    """Problems found by our parser, fleet lint and `bird -p` (when BIRD is installed); empty when clean."""
+    from birdkit.config.parse import parse_config
+
     problems: list[str] = []
-    parse_config = _optional("birdkit.config.parse", "parse_config")
-    if parse_config is None:
-        progress("check: birdkit's config parser is not available; skipped")
-    else:
-        parsed = []
-        for name, text in configs.items():
-            try:
-                parsed.append(parse_config(text, path=str(files[name])))
-            except BirdkitError as error:
-                problems.append(str(error))
-        lint_fleet = _optional("birdkit.config.lint", "lint_fleet")
-        if lint_fleet is None:
-            progress("check: fleet lint is not available; skipped")
-        elif not problems:
-            problems += _lint_problems(expected_lint(peermap, lint_fleet(parsed)))
+    parsed = []
+    for name, text in configs.items():
+        try:
+            parsed.append(parse_config(text, path=str(files[name])))
+        except BirdkitError as error:
+            problems.append(str(error))
+    if not problems:
+        from birdkit.config.lint import lint_fleet
+
+        problems += _lint_problems(expected_lint(peermap, lint_fleet(parsed)))
     problems += _bird_check(peermap, configs, files)
     return problems
 
 
-def expected_lint(peermap: Peermap, findings: Iterable[Any]) -> list[Any]:
+def expected_lint(peermap: Peermap, findings: Iterable[Finding]) -> list[Finding]:
     """Fleet-lint findings minus those about ``extra_peers``: they are outside the fleet by design."""
     outside = {str(peer.address) for node in peermap.nodes for peer in node.extra_peers}
     return [
         finding for finding in findings
-        if not (getattr(finding, "rule", None) == "fleet-unknown-neighbor"
-                and any(f"neighbor {address} " in getattr(finding, "message", "") for address in outside))
+        if not (finding.rule == "fleet-unknown-neighbor"
+                and any(f"neighbor {address} " in finding.message for address in outside))
     ]
 
 
-def _lint_problems(findings: Iterable[Any]) -> list[str]:
+def _lint_problems(findings: Iterable[Finding]) -> list[str]:
     """Lint errors as problems; warnings are shown on stderr but do not fail ``--check``."""
     problems = []
     for finding in findings:
-        text = finding.render() if hasattr(finding, "render") else str(finding)
-        if getattr(getattr(finding, "severity", None), "value", "error") == "error":
-            problems.append(text)
+        if finding.severity is Severity.ERROR:
+            problems.append(finding.render())
         else:
-            progress(text)
+            progress(finding.render())
     return problems
-
-
-def _optional(module: str, name: str) -> Any:
-    """``module.name`` when that module (written by another area) is present, else ``None``."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def _bird_check(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
