@@ -3,61 +3,29 @@
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import lark
-from lark import Token
-from lark.grammar import Rule
-from lark.parsers.lalr_analysis import Reduce
 
-from birdkit.config import ast
+from birdkit.config import ast, engine
 from birdkit.config.keywords import words
 from birdkit.config.semantic import check_semantics
 from birdkit.config.trivia import attach_trivia, scan_comments, with_blank_lines
 from birdkit.config.versions import Version, check_version_gates, parse_target
 from birdkit.errors import BirdSyntaxError, ConfigError
-from birdkit.resources import grammar_path
 from birdkit.span import Span
+
+if TYPE_CHECKING:
+    import lark
+
+    from birdkit.config.engine import Token
 
 #: BIRD's include nesting limit
 MAX_INCLUDE_DEPTH = 8
-
-#: grammar start rule for each context an ``include`` can appear in
-_START_RULES = ("config", "proto_body", "channel_body", "block_body", "fstmt_body")
-
-
-def _cache_file(grammar_text: str) -> str | bool:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    digest = hashlib.sha256(f"{lark.__version__}\0{grammar_text}".encode()).hexdigest()[:16]
-    folder = Path(base) / "birdkit"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return True
-    return str(folder / f"bird-lark-{digest}.cache")
-
-
-@lru_cache(maxsize=1)
-def _parser() -> lark.Lark:
-    """The Lark parser, built once (and cached on disk between runs)."""
-    text = grammar_path("bird.lark").read_text(encoding="utf-8")
-    options: dict[str, Any] = {
-        "parser": "lalr",
-        "lexer": "contextual",
-        "propagate_positions": True,
-        "maybe_placeholders": True,
-        "start": list(_START_RULES),
-    }
-    try:
-        return lark.Lark(text, cache=_cache_file(text), **options)
-    except OSError:
-        return lark.Lark(text, **options)
 
 
 # ---------------------------------------------------------------- public API
@@ -110,127 +78,25 @@ def check_config(
 def _parse_text(text: str, path: str | None, start: str) -> Any:
     comments = scan_comments(text, path)
     lines = text.splitlines()
+    tables = engine.tables()
     try:
-        result = _run_lalr(text, start, _AstBuilder(path, lines))
+        tokens, signatures = engine.lex(text, tables)
+        builder = _AstBuilder(path, lines)
+        result = engine.parse_statements(tables, _AstBuilder, builder, tokens, signatures, start)
+    except Exception:  # the fast path gave up (or met an error): Lark's own lexer decides
+        result = _parse_contextually(text, path, lines, start)
+    return attach_trivia(result.value, comments, lines)
+
+
+def _parse_contextually(text: str, path: str | None, lines: list[str], start: str) -> Any:
+    """The exact path: Lark's contextual lexer feeding the same tables; errors are reported as Lark sees them."""
+    parser = engine.lark_parser()
+    tables = engine.tables_of(parser)
+    try:
+        tokens = engine.contextual_tokens(text, tables, parser)
+        return engine.parse(tables, engine.reducers(tables, _AstBuilder), _AstBuilder(path, lines), start, tokens)
     except Exception as error:
         raise _first_error(error, text, path, start) from None
-    return attach_trivia(result, comments, lines)
-
-
-def _run_lalr(text: str, start: str, builder: _AstBuilder) -> Any:
-    """Lark's LALR tables and contextual lexer scanners, driven here so reductions call the AST builder directly.
-
-    Tokens are cut exactly as Lark's ContextualLexer cuts them (same scanners, same keyword retyping). Any
-    failure, a syntax error included, raises; the caller then reparses with Lark itself for the exact error.
-    """
-    table = _parse_table(start)
-    reducers = _reducers()
-    actions, gotos, rules, end_state, scanners = table.actions, table.gotos, table.rules, table.end, table.scanners
-    new_token: Any = Token._future_new  # Token() minus its keyword-argument shim
-    state_stack = [table.start]
-    value_stack: list[Any] = []
-    position, line, line_start, length = 0, 1, 0, len(text)
-    token: Token | None = None
-    token_type = ""
-    while token_type != "$END":
-        token, token_type = None, "$END"
-        while position < length:
-            state = state_stack[-1]
-            scanner = scanners.get(state) or _scanner(table, state)
-            patterns, ignored, multiline, retype = scanner
-            for pattern in patterns:
-                match = pattern.match(text, position)
-                if match is not None:
-                    break
-            else:
-                raise ValueError("no terminal matches here")
-            value, kind = match.group(), match.lastgroup
-            start_line, start_column, start_position = line, position - line_start + 1, position
-            if kind in multiline:
-                breaks = value.count("\n")
-                if breaks:
-                    line += breaks
-                    line_start = position + value.rindex("\n") + 1
-            position += len(value)
-            if kind in ignored:
-                continue
-            token = new_token(
-                kind, value, start_position, start_line, start_column, line, position - line_start + 1, position
-            )
-            if kind in retype:
-                token = retype[kind](token)
-            token_type = token.type
-            break
-        while True:
-            step = actions[state_stack[-1]][token_type]
-            if step >= 0:
-                state_stack.append(step)
-                value_stack.append(token)
-                break
-            size, origin, passes_through = rules[~step]
-            if passes_through:  # ``?rule: other``: the value stays, only the state changes
-                del state_stack[-1]
-                state = gotos[state_stack[-1]][origin]
-                state_stack.append(state)
-            else:
-                if size:
-                    symbols = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
-                else:
-                    symbols = []
-                state = gotos[state_stack[-1]][origin]
-                state_stack.append(state)
-                value_stack.append(reducers[~step](builder, symbols))
-            if token_type == "$END" and state == end_state:
-                return value_stack[-1].value
-    raise AssertionError("the LALR table ended without accepting")
-
-
-def _scanner(table: _Table, state: int) -> tuple[Any, ...]:
-    """Lark's contextual-lexer scanner for one parser state: its regexes, ignored and multi-line terminals and
-    the keyword retyping callbacks."""
-    lexer = _parser().parser.lexer.lexers[state]
-    scanner = table.scanners[state] = (
-        tuple(lexer.scanner._mres),
-        lexer.ignore_types,
-        lexer.newline_types,
-        dict(lexer.callback),
-    )
-    return scanner
-
-
-@attrs.frozen
-class _Table:
-    """Lark's LALR table for one start rule, flattened: a shift is a state (>= 0), a reduce ``~rule_index``."""
-
-    actions: dict[int, dict[str, int]]
-    gotos: dict[int, dict[str, int]]
-    rules: list[tuple[int, str, bool]]  # (symbols to pop, the rule's nonterminal, passes its child through)
-    start: int
-    end: int
-    scanners: dict[int, tuple[Any, ...]] = attrs.field(factory=dict)  # filled by _scanner as states are met
-
-
-@lru_cache(maxsize=8)
-def _parse_table(start: str) -> _Table:
-    table = _parser().parser.parser._parse_table
-    index = {rule: number for number, rule in enumerate(_rule_shapes())}
-    actions: dict[int, dict[str, int]] = {}
-    gotos: dict[int, dict[str, int]] = {}
-    for state, row in table.states.items():
-        actions[state] = {}
-        gotos[state] = {}
-        for symbol, (action, arg) in row.items():
-            if action is not Reduce:
-                (actions if symbol.isupper() or symbol == "$END" else gotos)[state][symbol] = arg
-            else:
-                actions[state][symbol] = ~index[arg]
-    rules = [
-        (len(rule.expansion), rule.origin.name, _passes_through(shape, len(rule.expansion)))
-        for rule, shape in _rule_shapes().items()
-    ]
-    return _Table(actions, gotos, rules, table.start_states[start], table.end_states[start])
 
 
 def _first_error(error: Exception, text: str, path: str | None, start: str) -> Exception:
@@ -239,8 +105,10 @@ def _first_error(error: Exception, text: str, path: str | None, start: str) -> E
     The AST is built during parsing, so a builder error can come before a syntax error later in the file;
     reparsing with Lark's own tree builder finds that syntax error, with Lark's expectation sets intact.
     """
+    import lark
+
     try:
-        _parser().parse(text, start=start)
+        engine.lark_parser().parse(text, start=start)
     except lark.UnexpectedInput as syntax:
         return _syntax_error(syntax, text, path)
     return error
@@ -375,8 +243,10 @@ _TERMINAL_WORDS = {
 @lru_cache(maxsize=1)
 def _terminal_patterns() -> dict[str, str]:
     patterns: dict[str, str] = {}
-    for terminal in _parser().terminals:
-        if isinstance(terminal.pattern, lark.lexer.PatternStr):
+    from lark.lexer import PatternStr
+
+    for terminal in engine.lark_parser().terminals:
+        if isinstance(terminal.pattern, PatternStr):
             patterns[terminal.name] = f"'{terminal.pattern.value}'"
     return patterns
 
@@ -406,6 +276,8 @@ def _expected_words(expected: Iterable[str]) -> str:
 
 
 def _syntax_error(error: lark.UnexpectedInput, text: str, path: str | None) -> BirdSyntaxError:
+    import lark
+
     lines = text.splitlines()
     line = max(getattr(error, "line", 1) or 1, 1)
     column = max(getattr(error, "column", 1) or 1, 1)
@@ -545,165 +417,22 @@ _BINARY_ALIASES = {
     "binary_slash": "/",
 }
 
-#: grammar rules that only group keywords; each becomes the words as written
+#: grammar rules that only group words; each becomes the words as written
 _KEYWORD_RULES = words(
     "net_kw proto_kw proto_variant channel_mod direction endpoint_kw endpoint_flag_kw flow_kw route_sink type_kw "
-    "print_kw"
+    "print_kw net_type proto_type channel_type"
 )
 
 _EC_KINDS = frozenset({"rt", "ro", "generic"})
 
-#: a node's source extent (line, column, end line, end column), or None when it covers no token
-_Pos = tuple[int, int, int | None, int | None] | None
-
-
-class _Built:
-    """A value on the parser's stack with the extent of the text it was reduced from.
-
-    For a rule Lark inlines (``_name``, ``x*``), ``value`` is the list of its kept children.
-    """
-
-    __slots__ = ("pos", "value")
-
-    def __init__(self, value: Any, pos: _Pos) -> None:
-        self.value = value
-        self.pos = pos
-
-
-@attrs.frozen
-class _RuleShape:
-    """How one grammar rule turns its matched symbols into builder arguments (as Lark's tree builder does)."""
-
-    method: str
-    keep: tuple[tuple[int, bool, int], ...]  # (symbol index, splice an inlined rule, placeholders before)
-    trailing_none: int
-    expand_single: bool
-    inlined: bool
-
-
-@lru_cache(maxsize=1)
-def _rule_shapes() -> dict[Rule, _RuleShape]:
-    """Each rule of the parse table (the very objects the parser reduces by) and its shape."""
-    shapes: dict[Rule, _RuleShape] = {}
-    table = _parser().parser.parser._parse_table
-    rules = {arg for actions in table.states.values() for action, arg in actions.values() if action is Reduce}
-    for rule in rules:
-        options = rule.options
-        size = len(rule.expansion)
-        placeholders = [0] * (size + 1)
-        if options.empty_indices:
-            flags = "".join(str(int(flag)) for flag in options.empty_indices)
-            placeholders = [len(ones) for ones in flags.split("0")]
-        keep: list[tuple[int, bool, int]] = []
-        pending = 0
-        for index, symbol in enumerate(rule.expansion):
-            pending += placeholders[index]
-            if options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
-                keep.append((index, not symbol.is_term and symbol.name.startswith("_"), pending))
-                pending = 0
-        shapes[rule] = _RuleShape(
-            method=rule.alias or options.template_source or rule.origin.name,
-            keep=tuple(keep),
-            trailing_none=pending + placeholders[size],
-            expand_single=bool(options.expand1 and not rule.alias),
-            inlined=rule.origin.name.startswith("_"),
-        )
-    return shapes
-
-
-def _extent(symbols: list[Any]) -> _Pos:
-    """From the start of the first positioned symbol to the end of the last (Lark's propagate_positions)."""
-    for first in symbols:
-        if first.__class__ is _Built:
-            if first.pos is None:
-                continue
-            line, column = first.pos[0], first.pos[1]
-        elif first is None:
-            continue
-        else:
-            line, column = first.line, first.column
-        for last in reversed(symbols):
-            if last.__class__ is _Built:
-                if last.pos is not None:
-                    return (line, column, last.pos[2], last.pos[3])
-            elif last is not None:
-                return (line, column, last.end_line, last.end_column)
-    return None
-
-
-def _selector(shape: _RuleShape, size: int) -> Any:
-    """A function from a rule's matched symbols to the children its builder sees (placeholders included)."""
-    keep, trailing_none = shape.keep, shape.trailing_none
-    if trailing_none or any(splice or nones for _, splice, nones in keep):
-
-        def select(symbols: list[Any]) -> list[Any]:
-            children: list[Any] = []
-            for index, splice, nones in keep:
-                if nones:
-                    children += [None] * nones
-                if splice:
-                    children += symbols[index].value
-                else:
-                    children.append(symbols[index])
-            if trailing_none:
-                children += [None] * trailing_none
-            return children
-
-        return select
-    indices = tuple(index for index, _, _ in keep)
-    if indices == tuple(range(size)):
-        return None
-    return lambda symbols: [symbols[index] for index in indices]
-
-
-def _passes_through(shape: _RuleShape, size: int) -> bool:
-    """``?rule: other`` with nothing dropped: the reduction keeps its one child's value and extent."""
-    return shape.expand_single and size == 1 and shape.keep == ((0, False, 0),) and not shape.trailing_none
-
-
-def _first_symbol(builder: _AstBuilder, symbols: list[Any]) -> Any:
-    return symbols[0]
-
-
-@lru_cache(maxsize=1)
-def _reducers() -> list[Any]:
-    """One reduce callback per grammar rule (in :func:`_rule_shapes` order), building AST nodes directly."""
-    return [
-        _reducer(shape, len(rule.expansion), getattr(_AstBuilder, shape.method, None))
-        for rule, shape in _rule_shapes().items()
-    ]
-
-
-def _reducer(shape: _RuleShape, size: int, method: Any) -> Any:
-    """The reduce callback of one rule: select its children, then call the builder ``method`` with the extent."""
-    select, expand_single, inlined = _selector(shape, size), shape.expand_single, shape.inlined
-    if _passes_through(shape, size):
-        return _first_symbol
-    if method is None:
-        missing = shape.method
-
-        def method(builder: _AstBuilder, pos: _Pos, children: list[Any]) -> Any:
-            raise AttributeError(f"no AST builder for grammar rule {missing!r}")
-
-    def reduce(builder: _AstBuilder, symbols: list[Any]) -> Any:
-        pos = _extent(symbols)
-        children = symbols if select is None else select(symbols)
-        if expand_single and len(children) == 1:
-            single = children[0]
-            if single.__class__ is _Built:
-                return _Built(single.value, single.pos if pos is None else pos)
-            return single
-        if inlined:
-            return _Built(children, pos)
-        return _Built(
-            method(builder, pos, [child.value if child.__class__ is _Built else child for child in children]), pos
-        )
-
-    return reduce
+_Pos = engine.Pos
 
 
 class _AstBuilder:
     """Builds AST nodes from the private Lark tree (one method per grammar rule); every node gets a span."""
+
+    #: rules whose value is the text of their words alone (the engine computes them once per statement shape)
+    TEXT_RULES = _KEYWORD_RULES
 
     def __init__(self, path: str | None, lines: list[str]) -> None:
         self.path = path
@@ -782,9 +511,6 @@ class _AstBuilder:
     def table_block(self, meta: _Pos, children: list[Any]) -> _Items:
         return _Items(self._items(children))
 
-    def net_type(self, meta: _Pos, children: list[Any]) -> str:
-        return " ".join(str(child) for child in children)
-
     def top_call(self, meta: _Pos, children: list[Any]) -> ast.ExprStmt:
         name, args = children
         span = self._span(meta)
@@ -794,7 +520,7 @@ class _AstBuilder:
         head, *rest = children
         lead = (
             [ast.Word(word) for word in head.split()]
-            if isinstance(head, str) and not isinstance(head, Token)
+            if type(head) is str  # a keyword rule's text, not a token
             else [ast.Word(str(head), span=self._token_span(head))]
         )
         return self._option(lead, rest, meta)
@@ -833,9 +559,6 @@ class _AstBuilder:
             span=self._span(meta),
         )
 
-    def proto_type(self, meta: _Pos, children: list[Any]) -> str:
-        return " ".join(str(child) for child in children if child is not None)
-
     def proto_from(self, meta: _Pos, children: list[Any]) -> str:
         return _unquote(children[0])
 
@@ -855,9 +578,6 @@ class _AstBuilder:
 
     def channel_with_block(self, meta: _Pos, children: list[Any]) -> ast.Channel:
         return ast.Channel(children[0], self._items(children[1:]), span=self._span(meta))
-
-    def channel_type(self, meta: _Pos, children: list[Any]) -> str:
-        return " ".join(str(child) for child in children if child is not None)
 
     def import_export(self, meta: _Pos, children: list[Any]) -> ast.Statement:
         direction, *rest = children

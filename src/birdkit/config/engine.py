@@ -1,0 +1,757 @@
+"""The config parser's engine: Lark's LALR tables kept on disk, a whole-text lexer, and the LALR loop.
+
+Lark is the reference. It compiles ``bird.lark`` into LALR tables; the engine saves what it needs of them in
+the user's cache, so parsing a valid config never imports Lark. The fast lexer cuts the whole text with one
+regex of every terminal, in Lark's order, and the loop turns a name into a keyword where the parser state
+accepts that keyword. That is what Lark's contextual lexer does whenever the state accepts the token the fast
+lexer found; on any other token the loop raises :class:`EngineMismatch`, and the caller parses again with
+Lark's own per-state lexers (:func:`contextual_tokens`), which also find the syntax errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import re
+import sys
+from collections.abc import Callable
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from birdkit.resources import grammar_path
+
+#: bumped whenever the saved table layout changes
+TABLE_FORMAT = 2
+
+#: grammar start rule for each context an ``include`` can appear in
+START_RULES = ("config", "proto_body", "channel_body", "block_body", "fstmt_body")
+
+END = "$END"
+
+
+class EngineMismatch(Exception):
+    """The fast path stops here: parse again with Lark's contextual lexer."""
+
+
+class Token(tuple):  # type: ignore[type-arg]
+    """A token: ``(type, text, line, column, end_column)``; ``str(token)`` is its text."""
+
+    __slots__ = ()
+
+    type = property(itemgetter(0))
+    value = property(itemgetter(1))
+    line = property(itemgetter(2))
+    column = property(itemgetter(3))
+    end_line = property(itemgetter(2))
+    end_column = property(itemgetter(4))
+
+    def __str__(self) -> str:
+        return self[1]  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"Token({self[0]}, {self[1]!r}, {self[2]}:{self[3]})"
+
+
+#: how a rule turns matched symbols into builder arguments: (builder method, kept symbols as
+#: (index, splice an inlined rule, placeholders before), trailing placeholders, ``?rule`` expands a single
+#: child, the rule is inlined into its parent)
+RuleShape = tuple[str, tuple[tuple[int, bool, int], ...], int, bool, bool]
+
+
+@attrs.frozen(eq=False)
+class Tables:
+    """What the engine needs of Lark's parser. A shift is a state (>= 0), a reduce is ``~rule_index``."""
+
+    actions: dict[int, dict[str, int]]
+    gotos: dict[int, dict[str, int]]
+    rules: list[tuple[int, str, bool]]  # (symbols to pop, nonterminal, passes its single child through)
+    shapes: list[RuleShape]
+    starts: dict[str, tuple[int, int]]  # start rule -> (start state, accepting state)
+    terminals: list[tuple[str, str]]  # (name, regex) in Lark's lexer order, keywords and ignored ones excluded
+    ignored: list[tuple[str, str]]  # (name, regex) of %ignore terminals
+    keywords: dict[str, dict[str, str]]  # regex terminal -> {its text: keyword terminal}
+    statement_lists: dict[str, str]  # start rule -> the inlined rule collecting its statements
+
+    @property
+    def lexer(self) -> re.Pattern[str]:
+        """One regex for every terminal: ignored text first (no group), then the token as a named group."""
+        return _compiled_lexer(self)
+
+
+@lru_cache(maxsize=4)
+def _compiled_lexer(tables: Tables) -> re.Pattern[str]:
+    skip = "|".join(regex for _, regex in tables.ignored)
+    alternatives = "|".join(f"(?P<{name}>{regex})" for name, regex in tables.terminals)
+    return re.compile(f"(?:{skip})*+(?:{alternatives})")  # possessive: never backtrack into a comment
+
+
+@lru_cache(maxsize=4)
+def _ignorable(tables: Tables) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(regex for _, regex in tables.ignored) + ")*")
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _grammar_text() -> str:
+    return grammar_path("bird.lark").read_text(encoding="utf-8")
+
+
+def _cache_folder() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "birdkit"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+@lru_cache(maxsize=1)
+def lark_parser() -> Any:
+    """The Lark LALR parser of ``bird.lark`` (its compiled grammar cached on disk between runs)."""
+    import lark
+
+    text = _grammar_text()
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "propagate_positions": True,
+        "maybe_placeholders": True,
+        "start": list(START_RULES),
+    }
+    folder = _cache_folder()
+    if folder is not None:
+        digest = hashlib.sha256(f"{lark.__version__}\0{text}".encode()).hexdigest()[:16]
+        try:
+            return lark.Lark(text, cache=str(folder / f"bird-lark-{digest}.cache"), **options)
+        except OSError:
+            pass
+    return lark.Lark(text, **options)
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    """The tables, read from the user's cache; built with Lark (and saved) on the first run."""
+    text = _grammar_text()
+    key = f"{TABLE_FORMAT}\0{sys.version_info[:2]}\0{_lark_version()}\0{text}"
+    folder = _cache_folder()
+    path = folder / f"bird-tables-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal" if folder else None
+    if path is not None:
+        try:
+            return Tables(**marshal.loads(path.read_bytes()))
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    built = tables_of(lark_parser())
+    if path is not None:
+        from birdkit.files import write_atomically
+
+        with contextlib.suppress(OSError):
+            write_atomically(path, marshal.dumps(attrs.asdict(built, recurse=False)))
+    return built
+
+
+def _lark_version() -> str:
+    """Lark's version, read from its source without importing it (importing costs 20 ms)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("lark")
+    try:
+        source = Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
+    except OSError:
+        source = ""
+    found = re.search(r"^__version__\s*[:=].*?['\"]([^'\"]+)['\"]", source, re.MULTILINE)
+    return found.group(1) if found else "?"
+
+
+@lru_cache(maxsize=2)
+def tables_of(parser: Any) -> Tables:
+    """The tables of one Lark parser (state numbers match that parser's contextual lexers)."""
+    from lark.lexer import PatternRE, PatternStr
+    from lark.parsers.lalr_analysis import Reduce
+
+    table = parser.parser.parser._parse_table
+    rule_list = list(parser.rules)
+    index = {rule: number for number, rule in enumerate(rule_list)}
+    actions: dict[int, dict[str, int]] = {}
+    gotos: dict[int, dict[str, int]] = {}
+    for state, row in table.states.items():
+        actions[state], gotos[state] = {}, {}
+        for symbol, (action, argument) in row.items():
+            if action is Reduce:
+                actions[state][str(symbol)] = ~index[argument]
+            elif symbol.isupper() or symbol == END:
+                actions[state][str(symbol)] = argument
+            else:
+                gotos[state][str(symbol)] = argument
+    shapes = [_rule_shape(rule) for rule in rule_list]
+    rules = [
+        (len(rule.expansion), str(rule.origin.name), _passes_through(shape, len(rule.expansion)))
+        for rule, shape in zip(rule_list, shapes, strict=True)
+    ]
+    starts = {name: (table.start_states[name], table.end_states[name]) for name in START_RULES}
+    statement_lists = {
+        str(rule.origin.name): str(rule.expansion[0].name)
+        for rule in rule_list
+        if rule.origin.name in START_RULES and len(rule.expansion) == 1 and rule.expansion[0].name.startswith("_")
+    }
+
+    # the terminals of Lark's lexer, with keywords folded into the regex terminal that also matches them
+    ignore = set(parser.lexer_conf.ignore)
+    ordered = sorted(parser.terminals, key=lambda x: (-x.priority, -x.pattern.max_width, -len(x.pattern.value), x.name))
+    keywords: dict[str, dict[str, str]] = {}
+    folded: set[str] = set()
+    for regex_terminal in (terminal for terminal in ordered if isinstance(terminal.pattern, PatternRE)):
+        for word in (terminal for terminal in ordered if isinstance(terminal.pattern, PatternStr)):
+            text = word.pattern.value
+            if word.priority != regex_terminal.priority:
+                continue
+            match = re.match(regex_terminal.pattern.to_regexp(), text)
+            if match is not None and match.group() == text:
+                keywords.setdefault(str(regex_terminal.name), {})[str(text)] = str(word.name)
+                if word.pattern.flags <= regex_terminal.pattern.flags:
+                    folded.add(word.name)
+    terminals = [
+        (str(terminal.name), str(terminal.pattern.to_regexp()))
+        for terminal in ordered
+        if terminal.name not in folded and terminal.name not in ignore
+    ]
+    ignored = [
+        (str(terminal.name), str(terminal.pattern.to_regexp())) for terminal in ordered if terminal.name in ignore
+    ]
+    return Tables(actions, gotos, rules, shapes, starts, terminals, ignored, keywords, statement_lists)
+
+
+def _rule_shape(rule: Any) -> RuleShape:
+    """How Lark's tree builder (with placeholders) turns one rule's matched symbols into children."""
+    options = rule.options
+    size = len(rule.expansion)
+    placeholders = [0] * (size + 1)
+    if options.empty_indices:
+        flags = "".join(str(int(flag)) for flag in options.empty_indices)
+        placeholders = [len(ones) for ones in flags.split("0")]
+    keep: list[tuple[int, bool, int]] = []
+    pending = 0
+    for position, symbol in enumerate(rule.expansion):
+        pending += placeholders[position]
+        if options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
+            keep.append((position, not symbol.is_term and symbol.name.startswith("_"), pending))
+            pending = 0
+    return (
+        str(rule.alias or options.template_source or rule.origin.name),
+        tuple(keep),
+        pending + placeholders[size],
+        bool(options.expand1 and not rule.alias),
+        rule.origin.name.startswith("_"),
+    )
+
+
+def _passes_through(shape: RuleShape, size: int) -> bool:
+    """``?rule: other`` with nothing dropped: the reduction keeps its one child's value and extent."""
+    _, keep, trailing_none, expand_single, _ = shape
+    return expand_single and size == 1 and keep == ((0, False, 0),) and not trailing_none
+
+
+# ---------------------------------------------------------------- lexers
+
+
+def lex(text: str, tables: Tables) -> tuple[list[Token], list[str]]:
+    """Every token of ``text``, cut without parser context (keywords still typed as names), and each token's
+    signature: its type, or its text for a word that some state reads as a keyword; ``$END`` closes the list.
+
+    No token spans lines, so without block comments the text is cut line by line, and a line that repeats
+    an earlier one is cut once.
+    """
+    if "/*" in text:
+        return _lex_whole(text, tables)
+    new = tuple.__new__
+    tokens: list[Token] = []
+    signatures: list[str] = []
+    cuts: dict[str, tuple[list[tuple[str, str, int, int]], list[str]]] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        cut = cuts.get(line)
+        if cut is None:
+            cut = cuts[line] = _cut_line(line, tables)
+        for kind, value, column, end in cut[0]:
+            tokens.append(new(Token, (kind, value, number, column, end)))
+        signatures += cut[1]
+    signatures.append(END)
+    return tokens, signatures
+
+
+def _cut_line(line: str, tables: Tables) -> tuple[list[tuple[str, str, int, int]], list[str]]:
+    keywords = tables.keywords
+    cut: list[tuple[str, str, int, int]] = []
+    signatures: list[str] = []
+    position = 0
+    for match in tables.lexer.finditer(line):
+        if match.start() != position:  # found past text that holds no token: checked below
+            break
+        kind = match.lastgroup
+        assert kind is not None
+        start, position = match.start(kind), match.end()
+        value = line[start:position]
+        cut.append((kind, value, start + 1, position + 1))
+        signatures.append(value if kind in keywords and value in keywords[kind] else kind)
+    if _ignorable(tables).fullmatch(line, position) is None:
+        raise EngineMismatch("no terminal matches here")
+    return cut, signatures
+
+
+def _lex_whole(text: str, tables: Tables) -> tuple[list[Token], list[str]]:
+    new = tuple.__new__
+    keywords = tables.keywords
+    tokens: list[Token] = []
+    signatures: list[str] = []
+    line, line_start, position = 1, 0, 0
+    for match in tables.lexer.finditer(text):
+        if match.start() != position:  # found past text that holds no token: checked below
+            break
+        kind = match.lastgroup
+        assert kind is not None
+        start = match.start(kind)
+        if start != position:
+            breaks = text.count("\n", position, start)
+            if breaks:
+                line += breaks
+                line_start = text.rindex("\n", position, start) + 1
+        position = match.end()
+        value = text[start:position]
+        tokens.append(new(Token, (kind, value, line, start - line_start + 1, position - line_start + 1)))
+        signatures.append(value if kind in keywords and value in keywords[kind] else kind)
+    if _ignorable(tables).fullmatch(text, position) is None:
+        raise EngineMismatch("no terminal matches here")
+    signatures.append(END)
+    return tokens, signatures
+
+
+#: a function from the parser's state to the next token and its type (``$END`` at the end)
+NextToken = Callable[[int], tuple[Any, str]]
+
+
+class TokenFeed:
+    """Pre-cut tokens served from ``position``, a word typed as the keyword the state accepts (as Lark's
+    contextual lexer types it); a token the state cannot take raises :class:`EngineMismatch`."""
+
+    __slots__ = ("actions", "keywords", "lookahead", "position", "tokens")
+
+    def __init__(self, tokens: list[Token], tables: Tables) -> None:
+        self.tokens = tokens
+        self.actions = tables.actions
+        self.keywords = tables.keywords
+        self.position = 0
+        self.lookahead = 0  # index of the last token served (len(tokens) for the end)
+
+    def __call__(self, state: int) -> tuple[Any, str]:
+        position = self.lookahead = self.position
+        if position >= len(self.tokens):
+            return None, END
+        self.position = position + 1
+        token = self.tokens[position]
+        kind = token[0]
+        row = self.actions[state]
+        if kind in self.keywords:
+            keyword = self.keywords[kind].get(token[1])
+            if keyword is not None and keyword in row:
+                return token, keyword
+        if kind not in row:
+            raise EngineMismatch(f"the fast lexer's {kind} is not what Lark would cut here")
+        return token, kind
+
+
+def contextual_tokens(text: str, tables: Tables, parser: Any) -> NextToken:
+    """Lark's own contextual lexing (its per-state scanners and keyword callbacks), one token at a time."""
+    from lark import Token as LarkToken
+
+    lexers = parser.parser.lexer.lexers
+    new_token: Any = LarkToken._future_new
+    scanners: dict[int, tuple[Any, ...]] = {}
+    cursor = {"position": 0, "line": 1, "line_start": 0}
+    length = len(text)
+
+    def scanner(state: int) -> tuple[Any, ...]:
+        lexer = lexers[state]
+        found = scanners[state] = (
+            tuple(lexer.scanner._mres),
+            lexer.ignore_types,
+            lexer.newline_types,
+            dict(lexer.callback),
+        )
+        return found
+
+    def next_token(state: int) -> tuple[Any, str]:
+        position, line, line_start = cursor["position"], cursor["line"], cursor["line_start"]
+        patterns, ignored, multiline, retype = scanners.get(state) or scanner(state)
+        try:
+            while position < length:
+                for pattern in patterns:
+                    match = pattern.match(text, position)
+                    if match is not None:
+                        break
+                else:
+                    raise ValueError("no terminal matches here")
+                value, kind = match.group(), match.lastgroup
+                start_line, start_column, start_position = line, position - line_start + 1, position
+                if kind in multiline:
+                    breaks = value.count("\n")
+                    if breaks:
+                        line += breaks
+                        line_start = position + value.rindex("\n") + 1
+                position += len(value)
+                if kind in ignored:
+                    continue
+                token = new_token(
+                    kind, value, start_position, start_line, start_column, line, position - line_start + 1, position
+                )
+                if kind in retype:
+                    token = retype[kind](token)
+                return token, token.type
+            return None, END
+        finally:
+            cursor.update(position=position, line=line, line_start=line_start)
+
+    return next_token
+
+
+# ---------------------------------------------------------------- the LALR loop
+
+
+def parse(
+    tables: Tables,
+    reducers: list[Any],
+    builder: Any,
+    start: str,
+    next_token: NextToken,
+    *,
+    boundary: str | None = None,
+    trace: list[int] | None = None,
+) -> Any:
+    """Run the LALR tables from ``start``; each reduction calls ``reducers[rule](builder, symbols)``.
+
+    Returns what the start rule reduced to. With ``boundary`` (the rule that collects top-level statements),
+    stops before that rule's first reduction and returns the one statement read. ``trace`` receives the
+    actions taken: -1 for a shift, the rule index for a reduction. A token without an action raises KeyError.
+    """
+    actions, gotos, rules = tables.actions, tables.gotos, tables.rules
+    state, end_state = tables.starts[start]
+    state_stack = [state]
+    value_stack: list[Any] = []
+    while True:
+        token, token_type = next_token(state_stack[-1])
+        while True:
+            step = actions[state_stack[-1]][token_type]
+            if step >= 0:
+                state_stack.append(step)
+                value_stack.append(token)
+                if trace is not None:
+                    trace.append(-1)
+                break
+            size, origin, passes_through = rules[~step]
+            if origin == boundary:
+                return value_stack[0]
+            if trace is not None:
+                trace.append(~step)
+            if passes_through:  # ``?rule: other``: the value stays, only the state changes
+                del state_stack[-1]
+                state = gotos[state_stack[-1]][origin]
+                state_stack.append(state)
+            else:
+                if size:
+                    symbols = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    symbols = []
+                state = gotos[state_stack[-1]][origin]
+                state_stack.append(state)
+                value_stack.append(reducers[~step](builder, symbols))
+            if token_type == END and state == end_state:
+                return value_stack[-1]
+
+
+# ---------------------------------------------------------------- reductions (Lark's tree-builder rules)
+
+#: a node's source extent (line, column, end line, end column), or None when it covers no token
+Pos = tuple[int, int, int | None, int | None] | None
+
+
+class Built:
+    """A value on the parser's stack with the extent of the text it was reduced from.
+
+    For a rule Lark inlines (``_name``, ``x*``), ``value`` is the list of its kept children.
+    """
+
+    __slots__ = ("pos", "value")
+
+    def __init__(self, value: Any, pos: Pos) -> None:
+        self.value = value
+        self.pos = pos
+
+
+def _extent(symbols: list[Any]) -> Pos:
+    """From the start of the first positioned symbol to the end of the last (Lark's propagate_positions)."""
+    for first in symbols:
+        if first.__class__ is Built:
+            if first.pos is None:
+                continue
+            line, column = first.pos[0], first.pos[1]
+        elif first is None:
+            continue
+        else:
+            line, column = first.line, first.column
+        for last in reversed(symbols):
+            if last.__class__ is Built:
+                if last.pos is not None:
+                    return (line, column, last.pos[2], last.pos[3])
+            elif last is not None:
+                return (line, column, last.end_line, last.end_column)
+    return None
+
+
+def _selector(shape: RuleShape, size: int) -> Any:
+    """A function from a rule's matched symbols to the children its builder sees (placeholders included)."""
+    _, keep, trailing_none, _, _ = shape
+    if trailing_none or any(splice or nones for _, splice, nones in keep):
+
+        def select(symbols: list[Any]) -> list[Any]:
+            children: list[Any] = []
+            for index, splice, nones in keep:
+                if nones:
+                    children += [None] * nones
+                if splice:
+                    children += symbols[index].value
+                else:
+                    children.append(symbols[index])
+            if trailing_none:
+                children += [None] * trailing_none
+            return children
+
+        return select
+    indices = tuple(index for index, _, _ in keep)
+    if indices == tuple(range(size)):
+        return None
+    return lambda symbols: [symbols[index] for index in indices]
+
+
+def _first_symbol(builder: Any, symbols: list[Any]) -> Any:
+    return symbols[0]
+
+
+def builder_method(builder_class: type, shape: RuleShape) -> Any:
+    """The method of ``builder_class`` named after the rule (or its alias); missing ones raise when called."""
+    name = shape[0]
+    method = getattr(builder_class, name, None)
+    if method is None:
+
+        def method(builder: Any, pos: Pos, children: list[Any]) -> Any:
+            raise AttributeError(f"no AST builder for grammar rule {name!r}")
+
+    return method
+
+
+@lru_cache(maxsize=8)
+def reducers(tables: Tables, builder_class: type) -> list[Any]:
+    """One reduce callback per rule: select the children as Lark's tree builder would, then call the
+    builder method named after the rule with the extent and the children's values."""
+    return [
+        _first_symbol if passes_through else _reducer(shape, size, builder_method(builder_class, shape))
+        for shape, (size, _, passes_through) in zip(tables.shapes, tables.rules, strict=True)
+    ]
+
+
+def _reducer(shape: RuleShape, size: int, method: Any) -> Any:
+    _, _, _, expand_single, inlined = shape
+    select = _selector(shape, size)
+
+    def reduce(builder: Any, symbols: list[Any]) -> Any:
+        pos = _extent(symbols)
+        children = symbols if select is None else select(symbols)
+        if expand_single and len(children) == 1:
+            single = children[0]
+            if single.__class__ is Built:
+                return Built(single.value, single.pos if pos is None else pos)
+            return single
+        if inlined:
+            return Built(children, pos)
+        return Built(
+            method(builder, pos, [child.value if child.__class__ is Built else child for child in children]), pos
+        )
+
+    return reduce
+
+
+# ---------------------------------------------------------------- statements replayed
+
+#: compiled statement shapes kept per first signature (more would slow the lookup down)
+MAX_SHAPES_PER_START = 8
+
+#: a compiled statement: (builder, tokens, index of its first token) -> its value on the parser's stack
+Replay = Callable[[Any, list[Token], int], Any]
+
+
+def parse_statements(
+    tables: Tables, builder_class: type, builder: Any, tokens: list[Token], signatures: list[str], start: str
+) -> Any:
+    """Parse ``tokens`` from ``start`` one top-level statement at a time.
+
+    The LALR actions for a statement depend only on its tokens' signatures and the one token after it, so
+    a statement whose signatures (lookahead included) equal an earlier one's takes the same actions. From
+    the second sighting on, those actions run as compiled code (:func:`compile_trace`) that calls the same
+    builder methods on this statement's tokens, skipping the table lookups and the parser's stacks.
+    """
+    reduce = reducers(tables, builder_class)
+    boundary = tables.statement_lists[start]
+    feed = TokenFeed(tokens, tables)
+    seen: dict[tuple[str, ...], list[int]] = {}
+    shapes: dict[str, list[tuple[int, tuple[str, ...], Replay]]] = {}
+    statements: list[Any] = []
+    index, count = 0, len(tokens)
+    while index < count:
+        for length, key, replay in shapes.get(signatures[index], ()):
+            if tuple(signatures[index : index + length + 1]) == key:
+                statements.append(replay(builder, tokens, index))
+                index += length
+                break
+        else:
+            feed.position = index
+            trace: list[int] = []
+            statements.append(parse(tables, reduce, builder, start, feed, boundary=boundary, trace=trace))
+            end = feed.lookahead
+            key = tuple(signatures[index : end + 1])
+            if key not in seen:
+                seen[key] = trace
+            elif len(known := shapes.setdefault(signatures[index], [])) < MAX_SHAPES_PER_START:
+                compiled = compile_trace(trace, key, tables, builder_class)
+                if compiled is not None:
+                    known.append((end - index, key, compiled))
+            index = end
+    return _statement_list(tables, reduce, builder, start, statements)
+
+
+def _statement_list(tables: Tables, reduce: list[Any], builder: Any, start: str, statements: list[Any]) -> Any:
+    """What the start rule reduces to over ``statements`` (its inlined list rule collects them in order)."""
+    for rule, (size, origin, _) in enumerate(tables.rules):
+        if origin == start and size == (1 if statements else 0):
+            symbols = [Built(statements, _extent(statements))] if statements else []
+            return reduce[rule](builder, symbols)
+    raise AssertionError(f"no rule reduces {start!r}")
+
+
+def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builder_class: type) -> Replay | None:
+    """Python code doing what the parser did for one statement (``trace`` from :func:`parse`), on any
+    statement with the same signatures ``key``. None when the trace holds something this cannot express.
+
+    A rule in ``builder_class.TEXT_RULES`` over keywords (whose text the signature fixes) is computed here,
+    once, instead of on every statement.
+    """
+    keyword_texts = set().union(*tables.keywords.values())
+    text_rules: frozenset[str] = getattr(builder_class, "TEXT_RULES", frozenset())
+    methods: list[Any] = []
+    code: list[str] = []
+    # ("t", token number) | ("v", variable, pos) | ("c", constant, pos) | ("l", items, pos) | ("n",)
+    stack: list[tuple[Any, ...]] = []
+    shifted = 0
+    for op in trace:
+        if op < 0:
+            stack.append(("t", shifted))
+            shifted += 1
+            continue
+        size, _, passes_through = tables.rules[op]
+        if passes_through:
+            continue
+        symbols = stack[len(stack) - size :]
+        del stack[len(stack) - size :]
+        _, keep, trailing_none, expand_single, inlined = shape = tables.shapes[op]
+        pos = _static_extent(symbols)
+        children: list[tuple[Any, ...]] = []
+        for index, splice, nones in keep:
+            children += [("n",)] * nones
+            if splice:
+                children += symbols[index][1]
+            else:
+                children.append(symbols[index])
+        children += [("n",)] * trailing_none
+        if expand_single and len(children) == 1:
+            single = children[0]
+            stack.append(single if single[0] in ("t", "n") else (*single[:2], single[2] if pos is None else pos))
+        elif inlined:
+            stack.append(("l", children, pos))
+        elif shape[0] in text_rules and all(
+            child[0] == "n" or (child[0] == "t" and key[child[1]] in keyword_texts) or child[0] == "c"
+            for child in children
+        ):
+            words = [
+                None if child[0] == "n" else child[1] if child[0] == "c" else _text_token(key[child[1]])
+                for child in children
+            ]
+            stack.append(("c", builder_method(builder_class, shape)(None, None, words), pos))
+        else:
+            if any(child[0] == "l" for child in children):
+                return None
+            variable = f"v{len(code)}"
+            arguments = ", ".join(_value_code(child) for child in children)
+            code.append(f"    {variable} = M[{len(methods)}](B, {_pos_code(pos)}, [{arguments}])")
+            methods.append(builder_method(builder_class, shape))
+            stack.append(("v", variable, pos))
+    if len(stack) != 1 or shifted == 0:
+        return None
+    names = "".join(f"t{number}, " for number in range(shifted))
+    source = "\n".join(
+        [
+            "def replay(B, T, i):",
+            f"    {names}= T[i : i + {shifted}]",
+            *code,
+            f"    return {_stack_code(stack[0])}",
+        ]
+    )
+    namespace: dict[str, Any] = {"M": methods, "Built": Built}
+    exec(compile(source, "<birdkit statement replay>", "exec"), namespace)
+    return namespace["replay"]  # type: ignore[no-any-return]
+
+
+def _static_extent(symbols: list[tuple[Any, ...]]) -> tuple[int, int] | None:
+    """:func:`_extent` at compile time: the numbers of the first and last tokens the symbols cover."""
+    starts = [entry[1] if entry[0] == "t" else entry[2][0] for entry in symbols if _has_pos(entry)]
+    ends = [entry[1] if entry[0] == "t" else entry[2][1] for entry in symbols if _has_pos(entry)]
+    return (starts[0], ends[-1]) if starts else None
+
+
+def _has_pos(entry: tuple[Any, ...]) -> bool:
+    return entry[0] == "t" or (entry[0] in ("v", "c", "l") and entry[2] is not None)
+
+
+def _text_token(text: str) -> Token:
+    return tuple.__new__(Token, (text, text, 0, 0, 0))
+
+
+def _pos_code(pos: tuple[int, int] | None) -> str:
+    if pos is None:
+        return "None"
+    first, last = pos
+    return f"(t{first}[2], t{first}[3], t{last}[2], t{last}[4])"
+
+
+def _value_code(entry: tuple[Any, ...]) -> str:
+    """A builder argument: a token, a built value, or a placeholder."""
+    if entry[0] == "t":
+        return f"t{entry[1]}"
+    if entry[0] == "v":
+        return str(entry[1])
+    if entry[0] == "c":
+        return repr(entry[1])
+    return "None"
+
+
+def _stack_code(entry: tuple[Any, ...]) -> str:
+    """A value as the parser's stack holds it (built values keep their extent)."""
+    if entry[0] in ("v", "c"):
+        return f"Built({_value_code(entry)}, {_pos_code(entry[2])})"
+    if entry[0] == "l":
+        return f"Built([{', '.join(_stack_code(item) for item in entry[1])}], {_pos_code(entry[2])})"
+    return _value_code(entry)

@@ -1,0 +1,162 @@
+"""The fast parse engine against the exact path (Lark's contextual lexer feeding the same tables).
+
+Both must build the same AST with the same spans on every input; statements repeated often enough to be
+replayed as compiled code included. And a valid config parses without importing Lark.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import strategies
+from birdkit.config import ast, engine
+from birdkit.config.format import format_config
+from birdkit.config.parse import _AstBuilder, _parse_contextually, parse_config
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+EXAMPLES = int(os.environ.get("BIRDKIT_EXAMPLES", "500"))
+
+
+def _fast(text: str, start: str = "config") -> Any:
+    tables = engine.tables()
+    tokens, signatures = engine.lex(text, tables)
+    builder = _AstBuilder("x.conf", text.splitlines())
+    return engine.parse_statements(tables, _AstBuilder, builder, tokens, signatures, start).value
+
+
+def _exact(text: str, start: str = "config") -> Any:
+    return _parse_contextually(text, "x.conf", text.splitlines(), start).value
+
+
+def _spans(node: Any) -> list[tuple[str, Any]]:
+    """Every node's class and span, depth first: what equality leaves out."""
+    found: list[tuple[str, Any]] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, tuple):
+            for item in value:
+                visit(item)
+        elif isinstance(value, ast.Node):
+            found.append((type(value).__name__, value.span))
+            for field in attrs.fields(type(value)):
+                visit(getattr(value, field.name))
+
+    visit(node)
+    return found
+
+
+def _assert_same(text: str, start: str = "config") -> None:
+    """Same AST and spans; or, where the exact path rejects the text, the fast path rejects it too."""
+    try:
+        exact = _exact(text, start)
+    except Exception:
+        with pytest.raises(Exception):  # noqa: B017 - any failure sends the caller to the exact path
+            _fast(text, start)
+        return
+    fast = _fast(text, start)
+    assert fast == exact
+    assert _spans(fast) == _spans(exact)
+
+
+def _configs_here() -> list[Path]:
+    return sorted(path for path in FIXTURES.rglob("*.conf") if "bad" not in path.parts)
+
+
+@pytest.mark.parametrize("path", _configs_here(), ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_fixture_configs_parse_alike(path: Path) -> None:
+    text = path.read_text()
+    try:
+        _exact(text)
+    except Exception:
+        pytest.skip("not a valid config on its own")
+    # three copies: the second compiles each statement shape, the third replays it
+    _assert_same(text + "\n" + text + "\n" + text)
+
+
+def test_corpus_configs_parse_alike(corpus_dir: Path) -> None:
+    checked = 0
+    for path in sorted((corpus_dir / "configs").rglob("*.conf")):
+        text = path.read_text(errors="replace")
+        try:
+            _exact(text)
+        except Exception:
+            continue
+        _assert_same(text + "\n" + text + "\n" + text)
+        checked += 1
+    assert checked > 20
+
+
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(strategies.configs())
+def test_generated_configs_parse_alike(config: ast.Config) -> None:
+    text = format_config(config)
+    _assert_same(text + text + text)
+
+
+def test_fragments_parse_alike() -> None:
+    body = "neighbor 198.18.0.2 as 65001;\nipv4 { import all; export where net ~ [ 10.0.0.0/8+ ]; };\n"
+    _assert_same(body * 3, "proto_body")
+    _assert_same("if net = 10.0.0.0/8 then accept;\nreject;\n" * 3, "fstmt_body")
+
+
+def test_statement_replay_is_used_and_keeps_each_statements_values() -> None:
+    text = "".join(
+        f"protocol bgp peer{index} {{ local as 65000; neighbor 198.18.0.{index + 2} as {65001 + index};\n"
+        f"  ipv4 {{ import all; export where source = RTS_STATIC; }};\n}}\n"
+        for index in range(5)
+    )
+    config = _fast(text)
+    assert [statement.name for statement in config.statements] == [f"peer{index}" for index in range(5)]
+    assert [statement.items[1].asn.text for statement in config.statements] == [
+        str(65001 + index) for index in range(5)
+    ]
+    assert [statement.span.line for statement in config.statements] == [1, 4, 7, 10, 13]
+    _assert_same(text)
+
+
+def test_trace_compiles_to_code_that_calls_the_builder() -> None:
+    tables = engine.tables()
+    text = "protocol device { scan time 10; }\nprotocol device { scan time 20; }\n"
+    tokens, signatures = engine.lex(text, tables)
+    trace: list[int] = []
+    feed = engine.TokenFeed(tokens, tables)
+    builder = _AstBuilder(None, text.splitlines())
+    first = engine.parse(
+        tables, engine.reducers(tables, _AstBuilder), builder, "config", feed, boundary="__config_star_0", trace=trace
+    )
+    key = tuple(signatures[: feed.lookahead + 1])
+    replay = engine.compile_trace(trace, key, tables, _AstBuilder)
+    assert replay is not None
+    second = replay(builder, tokens, feed.lookahead)
+    assert first.value.items[0].words[2].text == "10"
+    assert second.value.items[0].words[2].text == "20"
+    assert second.value.span.line == 2
+
+
+def test_a_word_lark_cuts_differently_sends_the_parse_to_lark() -> None:
+    # after 'router' only the keyword 'id' fits, so Lark's contextual lexer cuts 'identity' as 'id' 'entity';
+    # the fast lexer sees one name, which that state cannot take
+    text = "router identity;\n"
+    with pytest.raises(engine.EngineMismatch):
+        _fast(text)
+    assert parse_config(text) == _exact(text)
+
+
+def test_a_valid_config_parses_without_importing_lark(tmp_path: Path) -> None:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    program = (
+        "import sys; from birdkit.config.parse import parse_config; "
+        "parse_config('protocol device { }'); print('lark' in sys.modules)"
+    )
+    first = subprocess.run([sys.executable, "-c", program], env=environment, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", program], env=environment, capture_output=True, text=True)
+    assert (first.stdout.strip(), second.stdout.strip()) == ("True", "False")
+    assert list((tmp_path / "birdkit").glob("bird-tables-*.marshal"))
