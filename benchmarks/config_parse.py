@@ -39,6 +39,12 @@ def generate(peers: int = PEERS) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _birdkit_command() -> list[str]:
+    """The installed ``birdkit`` script beside this interpreter (what users run), else ``python -m``."""
+    script = Path(sys.executable).with_name("birdkit")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "birdkit.cli.main"]
+
+
 def wall_time(argv: list[str], repeat: int) -> tuple[float, int]:
     """Median wall time of ``argv`` over ``repeat`` runs, and the last exit code."""
     times = []
@@ -65,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bird.conf"
         path.write_text(text)
-        birdkit = [sys.executable, "-m", "birdkit.cli.main", "check", "--target", options.target, str(path)]
+        birdkit = [*_birdkit_command(), "check", "--target", options.target, str(path)]
         subprocess.run(birdkit, capture_output=True, check=False)  # warm the grammar cache
         ours, our_code = wall_time(birdkit, options.repeat)
         tiny = Path(folder) / "tiny.conf"

@@ -50,6 +50,9 @@ def _include_map(pairs: list[str]) -> dict[str, str] | None:
 
 def run(args: argparse.Namespace) -> int:
     """Check every file; print verdicts; return 0 (all valid), 1 (some invalid) or 2 (usage)."""
+    import gc
+
+    gc.disable()  # syntax trees hold no reference cycles, and this process ends after the check
     from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, paint, print_json
     from birdkit.config.parse import check_config
     from birdkit.config.versions import format_version, parse_target

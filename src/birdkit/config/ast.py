@@ -58,6 +58,8 @@ Changes are additive; renamed names would be listed here.
 from __future__ import annotations
 
 import re
+import typing
+from typing import Any
 
 import attrs
 
@@ -812,3 +814,22 @@ Expr = (
     | RoaNet
     | SadrNet
 )
+
+
+# ---------------------------------------------------------------- structure
+
+
+def node_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of AST class ``node_type`` that can hold child nodes, in declaration (source) order.
+
+    Read from the field annotations: spans, plain values (str, int, bool) and comment trivia are left out.
+    Callers keep the answer per type; it costs a look at the annotations.
+    """
+    hints = typing.get_type_hints(node_type, globals())
+    return tuple(field.name for field in attrs.fields(node_type) if _holds_nodes(hints[field.name]))
+
+
+def _holds_nodes(hint: Any) -> bool:
+    if typing.get_origin(hint) is None and isinstance(hint, type):
+        return issubclass(hint, Node) and hint is not Comment
+    return any(_holds_nodes(arg) for arg in typing.get_args(hint))

@@ -11,11 +11,11 @@ Lark's own per-state lexers (:func:`contextual_tokens`), which also find the syn
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from birdkit.resources import grammar_path
+from birdkit.span import Span
 
 #: bumped whenever the saved table layout changes
 TABLE_FORMAT = 2
@@ -37,6 +38,15 @@ END = "$END"
 
 class EngineMismatch(Exception):
     """The fast path stops here: parse again with Lark's contextual lexer."""
+
+
+class SplitWord(Exception):
+    """Lark's contextual lexer cut a keyword off the front of a longer word (``identity`` read as ``id``
+    ``entity`` where only ``id`` may follow); BIRD's lexer never splits a word."""
+
+    def __init__(self, word: str, line: int, column: int, expected: list[str]) -> None:
+        super().__init__(f"{word!r} at {line}:{column}")
+        self.word, self.line, self.column, self.expected = word, line, column, expected
 
 
 class Token(tuple):  # type: ignore[type-arg]
@@ -128,7 +138,7 @@ def lark_parser() -> Any:
     }
     folder = _cache_folder()
     if folder is not None:
-        digest = hashlib.sha256(f"{lark.__version__}\0{text}".encode()).hexdigest()[:16]
+        digest = _digest(f"{lark.__version__}\0{text}")
         try:
             return lark.Lark(text, cache=str(folder / f"bird-lark-{digest}.cache"), **options)
         except OSError:
@@ -142,10 +152,12 @@ def tables() -> Tables:
     text = _grammar_text()
     key = f"{TABLE_FORMAT}\0{sys.version_info[:2]}\0{_lark_version()}\0{text}"
     folder = _cache_folder()
-    path = folder / f"bird-tables-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal" if folder else None
+    path = folder / f"bird-tables-{_digest(key)}.marshal" if folder else None
     if path is not None:
         try:
-            return Tables(**marshal.loads(path.read_bytes()))
+            saved_key, fields = marshal.loads(path.read_bytes())
+            if saved_key == key:
+                return Tables(**fields)
         except (OSError, EOFError, ValueError, TypeError):
             pass
     built = tables_of(lark_parser())
@@ -153,8 +165,13 @@ def tables() -> Tables:
         from birdkit.files import write_atomically
 
         with contextlib.suppress(OSError):
-            write_atomically(path, marshal.dumps(attrs.asdict(built, recurse=False)))
+            write_atomically(path, marshal.dumps((key, attrs.asdict(built, recurse=False))))
     return built
+
+
+def _digest(text: str) -> str:
+    """A short name for a cache file (the file also holds what it was made from, checked on reading)."""
+    return f"{zlib.crc32(text.encode()):08x}{len(text):x}"
 
 
 def _lark_version() -> str:
@@ -278,9 +295,9 @@ def lex(text: str, tables: Tables) -> tuple[list[Token], list[str]]:
         cut = cuts.get(line)
         if cut is None:
             cut = cuts[line] = _cut_line(line, tables)
-        for kind, value, column, end in cut[0]:
-            tokens.append(new(Token, (kind, value, number, column, end)))
-        signatures += cut[1]
+        if cut[0]:
+            tokens += [new(Token, (kind, value, number, column, end)) for kind, value, column, end in cut[0]]
+            signatures += cut[1]
     signatures.append(END)
     return tokens, signatures
 
@@ -371,6 +388,7 @@ def contextual_tokens(text: str, tables: Tables, parser: Any) -> NextToken:
 
     lexers = parser.parser.lexer.lexers
     new_token: Any = LarkToken._future_new
+    keyword_types = {keyword for words in tables.keywords.values() for keyword in words.values()}
     scanners: dict[int, tuple[Any, ...]] = {}
     cursor = {"position": 0, "line": 1, "line_start": 0}
     length = len(text)
@@ -411,12 +429,19 @@ def contextual_tokens(text: str, tables: Tables, parser: Any) -> NextToken:
                 )
                 if kind in retype:
                     token = retype[kind](token)
+                if token.type in keyword_types and _WORD.match(text, position):
+                    word = text[start_position : _WORD.match(text, position).end()]  # type: ignore[union-attr]
+                    expected = sorted(name for name in tables.actions[state] if name in keyword_types)
+                    raise SplitWord(word, start_line, start_column, expected)
                 return token, token.type
             return None, END
         finally:
             cursor.update(position=position, line=line, line_start=line_start)
 
     return next_token
+
+
+_WORD = re.compile(r"\w+")
 
 
 # ---------------------------------------------------------------- the LALR loop
@@ -477,8 +502,8 @@ def parse(
 
 # ---------------------------------------------------------------- reductions (Lark's tree-builder rules)
 
-#: a node's source extent (line, column, end line, end column), or None when it covers no token
-Pos = tuple[int, int, int | None, int | None] | None
+#: the source extent a reduction covers, or None when it covers no token
+Pos = Span | None
 
 
 class Built:
@@ -494,23 +519,18 @@ class Built:
         self.pos = pos
 
 
-def _extent(symbols: list[Any]) -> Pos:
+def _extent(path: str | None, symbols: list[Any]) -> Pos:
     """From the start of the first positioned symbol to the end of the last (Lark's propagate_positions)."""
     for first in symbols:
         if first.__class__ is Built:
-            if first.pos is None:
-                continue
-            line, column = first.pos[0], first.pos[1]
-        elif first is None:
+            first = first.pos
+        if first is None:
             continue
-        else:
-            line, column = first.line, first.column
         for last in reversed(symbols):
             if last.__class__ is Built:
-                if last.pos is not None:
-                    return (line, column, last.pos[2], last.pos[3])
-            elif last is not None:
-                return (line, column, last.end_line, last.end_column)
+                last = last.pos
+            if last is not None:
+                return Span(path, first.line, first.column, last.end_line, last.end_column)
     return None
 
 
@@ -570,7 +590,7 @@ def _reducer(shape: RuleShape, size: int, method: Any) -> Any:
     select = _selector(shape, size)
 
     def reduce(builder: Any, symbols: list[Any]) -> Any:
-        pos = _extent(symbols)
+        pos = _extent(builder.path, symbols)
         children = symbols if select is None else select(symbols)
         if expand_single and len(children) == 1:
             single = children[0]
@@ -638,7 +658,7 @@ def _statement_list(tables: Tables, reduce: list[Any], builder: Any, start: str,
     """What the start rule reduces to over ``statements`` (its inlined list rule collects them in order)."""
     for rule, (size, origin, _) in enumerate(tables.rules):
         if origin == start and size == (1 if statements else 0):
-            symbols = [Built(statements, _extent(statements))] if statements else []
+            symbols = [Built(statements, _extent(builder.path, statements))] if statements else []
             return reduce[rule](builder, symbols)
     raise AssertionError(f"no rule reduces {start!r}")
 
@@ -654,6 +674,18 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
     text_rules: frozenset[str] = getattr(builder_class, "TEXT_RULES", frozenset())
     methods: list[Any] = []
     code: list[str] = []
+    spans: dict[tuple[int, int], str] = {}
+
+    def span_code(pos: tuple[int, int] | None) -> str:
+        """A variable holding the span from token ``first`` to token ``last``, made once."""
+        if pos is None:
+            return "None"
+        if pos not in spans:
+            first, last = pos
+            spans[pos] = f"s{first}_{last}"
+            code.append(f"    s{first}_{last} = S(P, t{first}[2], t{first}[3], t{last}[2], t{last}[4])")
+        return spans[pos]
+
     # ("t", token number) | ("v", variable, pos) | ("c", constant, pos) | ("l", items, pos) | ("n",)
     stack: list[tuple[Any, ...]] = []
     shifted = 0
@@ -696,21 +728,24 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
                 return None
             variable = f"v{len(code)}"
             arguments = ", ".join(_value_code(child) for child in children)
-            code.append(f"    {variable} = M[{len(methods)}](B, {_pos_code(pos)}, [{arguments}])")
+            span = span_code(pos)
+            code.append(f"    {variable} = M[{len(methods)}](B, {span}, [{arguments}])")
             methods.append(builder_method(builder_class, shape))
             stack.append(("v", variable, pos))
     if len(stack) != 1 or shifted == 0:
         return None
+    result = _stack_code(stack[0], span_code)
     names = "".join(f"t{number}, " for number in range(shifted))
     source = "\n".join(
         [
             "def replay(B, T, i):",
             f"    {names}= T[i : i + {shifted}]",
+            "    P = B.path",
             *code,
-            f"    return {_stack_code(stack[0])}",
+            f"    return {result}",
         ]
     )
-    namespace: dict[str, Any] = {"M": methods, "Built": Built}
+    namespace: dict[str, Any] = {"M": methods, "Built": Built, "S": Span}
     exec(compile(source, "<birdkit statement replay>", "exec"), namespace)
     return namespace["replay"]  # type: ignore[no-any-return]
 
@@ -730,13 +765,6 @@ def _text_token(text: str) -> Token:
     return tuple.__new__(Token, (text, text, 0, 0, 0))
 
 
-def _pos_code(pos: tuple[int, int] | None) -> str:
-    if pos is None:
-        return "None"
-    first, last = pos
-    return f"(t{first}[2], t{first}[3], t{last}[2], t{last}[4])"
-
-
 def _value_code(entry: tuple[Any, ...]) -> str:
     """A builder argument: a token, a built value, or a placeholder."""
     if entry[0] == "t":
@@ -748,10 +776,11 @@ def _value_code(entry: tuple[Any, ...]) -> str:
     return "None"
 
 
-def _stack_code(entry: tuple[Any, ...]) -> str:
+def _stack_code(entry: tuple[Any, ...], span_code: Callable[[tuple[int, int] | None], str]) -> str:
     """A value as the parser's stack holds it (built values keep their extent)."""
     if entry[0] in ("v", "c"):
-        return f"Built({_value_code(entry)}, {_pos_code(entry[2])})"
+        return f"Built({_value_code(entry)}, {span_code(entry[2])})"
     if entry[0] == "l":
-        return f"Built([{', '.join(_stack_code(item) for item in entry[1])}], {_pos_code(entry[2])})"
+        items = ", ".join(_stack_code(item, span_code) for item in entry[1])
+        return f"Built([{items}], {span_code(entry[2])})"
     return _value_code(entry)

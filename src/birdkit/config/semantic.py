@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 from birdkit.config import ast
@@ -59,17 +60,8 @@ class _Checker:
 
     # ------------------------------------------------ symbols
 
-    def known(self, name: str, what: str) -> bool:
-        if name in self.globals or any(name in scope for scope in self.scopes) or _PREDEFINED.match(name):
-            return True
-        if what == "function":
-            return name in _BUILTIN_FUNCTIONS or name.startswith("bt_")
-        if what == "symbol":
-            return name.startswith(_ATTRIBUTE_PREFIXES) or name in _ROUTE_ATTRIBUTES
-        return False
-
     def reference(self, node: Any, name: str, what: str = "symbol") -> None:
-        if self.known(name, what):
+        if name in self.globals or _predefined(name, what) or any(name in scope for scope in self.scopes):
             return
         if name in ALL_KEYWORDS:
             self.fail(
@@ -82,18 +74,27 @@ class _Checker:
             hint = f"enum constants are uppercase: {name.upper()}"
         self.fail(node.span, f"unknown {what} '{name}'", hint=hint)
 
-    def expr(self, node: Any) -> None:
-        for child in _expr_nodes(node):
-            if _rd_as_community(child) and supports(self.version, (2, 14, 0)):
+    def expr(self, root: Any) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            node_type = node.__class__
+            if node_type is ast.Symbol:
+                self.reference(node, node.name)
+            elif node_type is ast.Call:
+                self.reference(node, node.name, "function")
+            elif node_type is ast.MethodCall and _rd_as_community(node) and supports(self.version, (2, 14, 0)):
                 self.fail(
-                    child.span,
-                    f"argument 1 of '{child.name}' must be a community, not a route distinguisher",
+                    node.span,
+                    f"argument 1 of '{node.name}' must be a community, not a route distinguisher",
                     hint="write a pair such as (65000, 1)",
                 )
-            if isinstance(child, ast.Symbol):
-                self.reference(child, child.name)
-            elif isinstance(child, ast.Call):
-                self.reference(child, child.name, "function")
+            for name in _EXPR_PARTS.get(node_type, ()):
+                part = getattr(node, name)
+                if part.__class__ is tuple:
+                    stack.extend(part)
+                elif part is not None:
+                    stack.append(part)
 
     def statements(self, statements: tuple[Any, ...]) -> None:
         self.scopes.append(set())
@@ -102,40 +103,52 @@ class _Checker:
         self.scopes.pop()
 
     def statement(self, node: Any) -> None:
-        if isinstance(node, ast.Block):
-            self.statements(node.statements)
-        elif isinstance(node, ast.VarDecl):
-            if node.value is not None:
-                self.expr(node.value)
-            self.scopes[-1].add(node.name)
-        elif isinstance(node, ast.Assign):
-            self.reference(node, node.target)
+        check = _STATEMENT_CHECKS.get(node.__class__)
+        if check is not None:
+            check(self, node)
+
+    def block(self, node: ast.Block) -> None:
+        self.statements(node.statements)
+
+    def var_decl(self, node: ast.VarDecl) -> None:
+        if node.value is not None:
             self.expr(node.value)
-        elif isinstance(node, ast.If):
-            self.expr(node.condition)
-            self.statements((node.then_branch,))
-            if node.else_branch is not None:
-                self.statements((node.else_branch,))
-        elif isinstance(node, ast.Case):
-            self.expr(node.subject)
-            for arm in node.arms:
-                for label in arm.labels:
-                    self.expr(label)
-                self.statements(arm.statements)
-        elif isinstance(node, ast.For):
-            if node.var_type is None and supports(self.version, (2, 14, 0)):
-                self.fail(node.span, "a 'for' loop variable needs its type since BIRD 2.14", hint="for int a in ...")
-            self.expr(node.iterable)
-            self.scopes.append({node.var})
-            self.statements((node.body,))
-            self.scopes.pop()
-        elif isinstance(node, (ast.Accept, ast.Reject, ast.ErrorStmt, ast.Print)):
-            for arg in node.args:
-                self.expr(arg)
-        elif isinstance(node, ast.Return):
-            self.expr(node.value)
-        elif isinstance(node, ast.ExprStmt):
-            self.expr(node.expr)
+        self.scopes[-1].add(node.name)
+
+    def assign(self, node: ast.Assign) -> None:
+        self.reference(node, node.target)
+        self.expr(node.value)
+
+    def if_stmt(self, node: ast.If) -> None:
+        self.expr(node.condition)
+        self.statements((node.then_branch,))
+        if node.else_branch is not None:
+            self.statements((node.else_branch,))
+
+    def case(self, node: ast.Case) -> None:
+        self.expr(node.subject)
+        for arm in node.arms:
+            for label in arm.labels:
+                self.expr(label)
+            self.statements(arm.statements)
+
+    def for_loop(self, node: ast.For) -> None:
+        if node.var_type is None and supports(self.version, (2, 14, 0)):
+            self.fail(node.span, "a 'for' loop variable needs its type since BIRD 2.14", hint="for int a in ...")
+        self.expr(node.iterable)
+        self.scopes.append({node.var})
+        self.statements((node.body,))
+        self.scopes.pop()
+
+    def arguments(self, node: ast.Accept | ast.Reject | ast.ErrorStmt | ast.Print) -> None:
+        for arg in node.args:
+            self.expr(arg)
+
+    def return_stmt(self, node: ast.Return) -> None:
+        self.expr(node.value)
+
+    def expr_stmt(self, node: ast.ExprStmt) -> None:
+        self.expr(node.expr)
 
     def routine(self, local_vars: tuple[ast.VarDecl, ...], params: tuple[ast.Param, ...], body: ast.Block) -> None:
         self.scopes.append({param.name for param in params} | {var.name for var in local_vars})
@@ -157,26 +170,35 @@ class _Checker:
             )
 
     def top(self, node: Any) -> None:
-        if isinstance(node, ast.Define):
-            self.expr(node.value)
-            self.globals.add(node.name)
-            self.defines[node.name] = node
-        elif isinstance(node, ast.AttributeDecl):
-            self.globals.add(node.name)
-        elif isinstance(node, ast.Table):
-            self.globals.add(node.name)
-            self.tables[node.name] = node
-        elif isinstance(node, ast.RouterId):
-            self.expr(node.value)
-        elif isinstance(node, ast.FilterDef):
-            self.routine(node.local_vars, (), node.body)
-            self.globals.add(node.name)
-        elif isinstance(node, ast.FunctionDef):
-            self.globals.add(node.name)
-            self.routine(node.local_vars, node.params, node.body)
-        elif isinstance(node, ast.Protocol):
-            self.protocol(node)
-        elif isinstance(node, ast.Option) and node.name.startswith("mpls domain") and len(node.words) > 2:
+        check = _TOP_CHECKS.get(node.__class__)
+        if check is not None:
+            check(self, node)
+
+    def define(self, node: ast.Define) -> None:
+        self.expr(node.value)
+        self.globals.add(node.name)
+        self.defines[node.name] = node
+
+    def attribute_decl(self, node: ast.AttributeDecl) -> None:
+        self.globals.add(node.name)
+
+    def table(self, node: ast.Table) -> None:
+        self.globals.add(node.name)
+        self.tables[node.name] = node
+
+    def router_id(self, node: ast.RouterId) -> None:
+        self.expr(node.value)
+
+    def filter_def(self, node: ast.FilterDef) -> None:
+        self.routine(node.local_vars, (), node.body)
+        self.globals.add(node.name)
+
+    def function_def(self, node: ast.FunctionDef) -> None:
+        self.globals.add(node.name)
+        self.routine(node.local_vars, node.params, node.body)
+
+    def top_option(self, node: ast.Option) -> None:
+        if node.name.startswith("mpls domain") and len(node.words) > 2:
             word = node.words[2]
             if isinstance(word, ast.Word):
                 self.globals.add(word.text)
@@ -187,8 +209,7 @@ class _Checker:
                 self.fail(node.span, f"unknown template '{node.from_template}'", hint="define the template above")
             if node.proto_type.startswith("ospf") and not node.is_template:
                 self.fail(node.span, "inheriting configuration for OSPF is not supported", syntax=False)
-        for item in node.items:
-            self.proto_item(item)
+        self.proto_items(node.items)
         self.option_values(node)
         self.endpoint_words(node)
         items = self.effective_items(node)
@@ -212,23 +233,35 @@ class _Checker:
                     hint=f"is the ';' after the '{item.role} ...' option missing?",
                 )
 
-    def proto_item(self, item: Any) -> None:
-        if isinstance(item, ast.Channel):
-            for channel_item in item.items or ():
-                self.proto_item(channel_item)
-        elif isinstance(item, ast.ImportExport):
-            policy = item.policy
-            if isinstance(policy, ast.PolicyFilterName):
-                self.reference(policy, policy.name, "filter")
-            elif isinstance(policy, ast.PolicyWhere):
-                self.expr(policy.condition)
-            elif isinstance(policy, ast.PolicyFilterBody):
-                self.routine((), (), policy.body)
-        elif isinstance(item, ast.TableRef):
-            self.reference(item, item.name, "table")
-        elif isinstance(item, ast.StaticRoute) and item.attributes is not None:
+    def proto_items(self, items: tuple[Any, ...]) -> None:
+        checks = _PROTO_ITEM_CHECKS
+        for item in items:
+            check = checks.get(item.__class__)
+            if check is not None:
+                check(self, item)
+
+    def channel(self, item: ast.Channel) -> None:
+        if item.items is not None:
+            self.proto_items(item.items)
+
+    def import_export(self, item: ast.ImportExport) -> None:
+        policy = item.policy
+        if isinstance(policy, ast.PolicyFilterName):
+            self.reference(policy, policy.name, "filter")
+        elif isinstance(policy, ast.PolicyWhere):
+            self.expr(policy.condition)
+        elif isinstance(policy, ast.PolicyFilterBody):
+            self.routine((), (), policy.body)
+
+    def table_ref(self, item: ast.TableRef) -> None:
+        self.reference(item, item.name, "table")
+
+    def static_route(self, item: ast.StaticRoute) -> None:
+        if item.attributes is not None:
             self.routine((), (), item.attributes)
-        elif isinstance(item, ast.BgpEndpoint) and item.asn is not None:
+
+    def bgp_endpoint(self, item: ast.BgpEndpoint) -> None:
+        if item.asn is not None:
             self.expr(item.asn)
 
     # ------------------------------------------------ protocol rules
@@ -241,17 +274,26 @@ class _Checker:
 
     def protocol_rules(self, node: ast.Protocol, items: list[Any]) -> None:
         kind = node.proto_type.split()[0] if node.proto_type else ""
-        channels = [item for item in items if isinstance(item, ast.Channel)]
-        if kind == "static" and not channels:
-            route = next((item for item in items if isinstance(item, ast.StaticRoute)), None)
-            if route is not None:
-                self.fail(route.span, "channel not specified", hint="add a channel, e.g. ipv4;", syntax=False)
+        channels: list[ast.Channel] = []
+        endpoints: list[ast.BgpEndpoint] = []
+        routes: list[ast.StaticRoute] = []
+        options: dict[str, ast.Option] = {}
+        for item in items:
+            item_type = item.__class__
+            if item_type is ast.Channel:
+                channels.append(item)
+            elif item_type is ast.BgpEndpoint:
+                endpoints.append(item)
+            elif item_type is ast.StaticRoute:
+                routes.append(item)
+            elif item_type is ast.Option:
+                options[item.name] = item
+        if kind == "static" and not channels and routes:
+            self.fail(routes[0].span, "channel not specified", hint="add a channel, e.g. ipv4;", syntax=False)
         if kind != "bgp":
             return
-        options = {item.name: item for item in items if isinstance(item, ast.Option)}
-        if not any(
-            isinstance(item, ast.BgpEndpoint) and item.role == "neighbor" and item.address is not None for item in items
-        ) and not any(name.startswith("interface range") for name in options):
+        has_neighbor = any(item.role == "neighbor" and item.address is not None for item in endpoints)
+        if not has_neighbor and not any(name.startswith("interface range") for name in options):
             self.fail(node.span, "neighbor must be configured", hint="add neighbor ADDRESS as ASN;", syntax=False)
         multihop = options.get("multihop")
         if multihop is not None and not _switched_off(multihop, 1):
@@ -265,13 +307,13 @@ class _Checker:
                     continue
                 if not _switched_off(option, 1) and not self.sorted_table(channel):
                     self.fail(option.span, "BGP with secondary option requires sorted table", syntax=False)
-        if self.is_ebgp(items):
+        if self.is_ebgp(endpoints, options):
             self.ebgp_policies(node, channels)
 
     def option_values(self, node: ast.Protocol) -> None:
+        if not supports(self.version, (2, 17, 0)):
+            return
         for item in node.items:
-            if not supports(self.version, (2, 17, 0)):
-                return
             if isinstance(item, ast.Option) and item.name == "graceful restart time" and len(item.words) > 3:
                 value = item.words[3]
                 if isinstance(value, ast.Num) and value.value >= 4096:
@@ -288,23 +330,23 @@ class _Checker:
             return self.asn_value(self.defines[expr.name].value)
         return None
 
-    def is_ebgp(self, items: list[Any]) -> bool:
+    def is_ebgp(self, endpoints: list[ast.BgpEndpoint], options: dict[str, ast.Option]) -> bool:
         local = neighbor = None
         flags: set[str] = set()
-        for item in items:
-            if isinstance(item, ast.BgpEndpoint):
-                if item.role == "local" and item.asn is not None:
-                    local = self.asn_value(item.asn)
-                if item.role == "neighbor":
-                    flags.update(item.flags)
-                    if item.asn is not None:
-                        neighbor = self.asn_value(item.asn)
+        for item in endpoints:
+            if item.role == "local" and item.asn is not None:
+                local = self.asn_value(item.asn)
+            if item.role == "neighbor":
+                flags.update(item.flags)
+                if item.asn is not None:
+                    neighbor = self.asn_value(item.asn)
         if "internal" in flags:
             return False
         if "external" in flags:
             return True
-        confederated = any(isinstance(i, ast.Option) and i.name.startswith("confederation") for i in items)
-        return local is not None and neighbor is not None and local != neighbor and not confederated
+        if local is None or neighbor is None or local == neighbor:
+            return False
+        return not any(name.startswith("confederation") for name in options)
 
     def ebgp_policies(self, node: ast.Protocol, channels: list[ast.Channel]) -> None:
         merged: dict[str, set[str]] = {}
@@ -312,7 +354,9 @@ class _Checker:
         for channel in channels:
             seen = merged.setdefault(channel.net_type, set())
             spans[channel.net_type] = channel.span
-            seen.update(item.direction for item in channel.items or () if isinstance(item, ast.ImportExport))
+            for item in channel.items or ():
+                if isinstance(item, ast.ImportExport):
+                    seen.add(item.direction)
         for net_type, seen in merged.items():
             for direction in ("import", "export"):
                 if direction not in seen:
@@ -322,6 +366,42 @@ class _Checker:
                         hint=f"add '{direction} all;', '{direction} none;' or a filter to the {net_type} channel",
                         syntax=False,
                     )
+
+
+_Check = Callable[[_Checker, Any], None]
+
+#: what the checker does with each kind of top-level statement, filter statement and protocol item
+_TOP_CHECKS: dict[type, _Check] = {
+    ast.Define: _Checker.define,
+    ast.AttributeDecl: _Checker.attribute_decl,
+    ast.Table: _Checker.table,
+    ast.RouterId: _Checker.router_id,
+    ast.FilterDef: _Checker.filter_def,
+    ast.FunctionDef: _Checker.function_def,
+    ast.Protocol: _Checker.protocol,
+    ast.Option: _Checker.top_option,
+}
+_STATEMENT_CHECKS: dict[type, _Check] = {
+    ast.Block: _Checker.block,
+    ast.VarDecl: _Checker.var_decl,
+    ast.Assign: _Checker.assign,
+    ast.If: _Checker.if_stmt,
+    ast.Case: _Checker.case,
+    ast.For: _Checker.for_loop,
+    ast.Accept: _Checker.arguments,
+    ast.Reject: _Checker.arguments,
+    ast.ErrorStmt: _Checker.arguments,
+    ast.Print: _Checker.arguments,
+    ast.Return: _Checker.return_stmt,
+    ast.ExprStmt: _Checker.expr_stmt,
+}
+_PROTO_ITEM_CHECKS: dict[type, _Check] = {
+    ast.Channel: _Checker.channel,
+    ast.ImportExport: _Checker.import_export,
+    ast.TableRef: _Checker.table_ref,
+    ast.StaticRoute: _Checker.static_route,
+    ast.BgpEndpoint: _Checker.bgp_endpoint,
+}
 
 
 def _rd_as_community(node: Any) -> bool:
@@ -340,25 +420,29 @@ def _switched_off(option: ast.Option, index: int) -> bool:
     return isinstance(word, ast.Num) and word.value == 0
 
 
-def _expr_nodes(node: Any) -> Iterator[Any]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, ast.MethodCall):
-            stack.append(current.target)
-            stack.extend(current.args or ())
-        elif isinstance(current, ast.ExtCommunity):
-            stack.extend(x for x in (current.key, current.value, current.subtype) if x is not None)
-        elif isinstance(current, (ast.Binary, ast.Range, ast.Pair, ast.LargeCommunity)):
-            stack.extend(
-                getattr(current, name)
-                for name in ("left", "right", "low", "high", "first", "second", "third")
-                if hasattr(current, name)
-            )
-        elif isinstance(current, (ast.Not, ast.Paren)):
-            stack.append(current.operand if isinstance(current, ast.Not) else current.expr)
-        elif isinstance(current, ast.Call):
-            stack.extend(current.args)
-        elif isinstance(current, (ast.SetLit, ast.PathMask)):
-            stack.extend(current.items)
+@functools.cache
+def _predefined(name: str, what: str) -> bool:
+    """True when BIRD knows ``name`` as a ``what`` without a definition (enum constant, route attribute, ...)."""
+    if _PREDEFINED.match(name):
+        return True
+    if what == "function":
+        return name in _BUILTIN_FUNCTIONS or name.startswith("bt_")
+    if what == "symbol":
+        return name.startswith(_ATTRIBUTE_PREFIXES) or name in _ROUTE_ATTRIBUTES
+    return False
+
+
+#: the parts of an expression that may hold symbols, in the order expr() stacks them (the last is read first)
+_EXPR_PARTS: dict[type, tuple[str, ...]] = {
+    ast.MethodCall: ("target", "args"),
+    ast.ExtCommunity: ("key", "value", "subtype"),
+    ast.Binary: ("left", "right"),
+    ast.Range: ("low", "high"),
+    ast.Pair: ("first", "second"),
+    ast.LargeCommunity: ("first", "second", "third"),
+    ast.Not: ("operand",),
+    ast.Paren: ("expr",),
+    ast.Call: ("args",),
+    ast.SetLit: ("items",),
+    ast.PathMask: ("items",),
+}

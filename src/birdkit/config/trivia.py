@@ -32,16 +32,19 @@ Position = tuple[int, int]
 
 def scan_comments(text: str, path: str | None) -> list[ast.Comment]:
     """Every ``#`` and ``/* */`` comment outside strings, with spans; rejects nested or open block comments."""
-    line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+    if "#" not in text and "/*" not in text:
+        return []
+    line_starts: list[int] = []  # offsets where lines start, found on the first comment
 
     def span_at(offset: int, end: int) -> Span:
+        if not line_starts:
+            line_starts.extend([0, *(match.end() for match in re.finditer("\n", text))])
         line = bisect.bisect_right(line_starts, offset)
         end_line = bisect.bisect_right(line_starts, end)
         return Span(path, line, offset - line_starts[line - 1] + 1, end_line, end - line_starts[end_line - 1] + 1)
 
     def source_line(offset: int) -> str:
-        line = bisect.bisect_right(line_starts, offset)
-        return text[line_starts[line - 1] :].split("\n", 1)[0]
+        return text[text.rfind("\n", 0, offset) + 1 :].split("\n", 1)[0]
 
     comments: list[ast.Comment] = []
     position = 0
@@ -80,10 +83,9 @@ def with_blank_lines(items: tuple[Any, ...], lines: list[str]) -> tuple[Any, ...
     result = list(items)
     for index in range(1, len(result)):
         previous, current = result[index - 1].span, result[index].span
-        if previous is None or current is None or previous.end_line is None:
+        if previous is None or current is None or previous.end_line is None or previous.end_line >= current.line - 1:
             continue
-        gap = lines[previous.end_line : current.line - 1]
-        if any(not line.strip() for line in gap):
+        if any(not line.strip() for line in lines[previous.end_line : current.line - 1]):
             result[index] = attrs.evolve(result[index], blank_line_before=True)
     return tuple(result)
 
@@ -109,18 +111,21 @@ def _contains(span: Span | None, position: Position) -> bool:
     return (span.line, span.column) <= position < (span.end_line, span.end_column)
 
 
+#: the fields of each node class that can hold child nodes (filled on first use)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _children(node: Any) -> list[tuple[str, int | None, Any]]:
+    fields = _CHILD_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _CHILD_FIELDS[node.__class__] = ast.node_fields(node.__class__)
     found: list[tuple[str, int | None, Any]] = []
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        if isinstance(value, ast.Node) and not isinstance(value, ast.Comment):
-            found.append((field.name, None, value))
-        elif isinstance(value, tuple):
-            found.extend(
-                (field.name, index, item)
-                for index, item in enumerate(value)
-                if isinstance(item, ast.Node) and not isinstance(item, ast.Comment)
-            )
+    for name in fields:
+        value = getattr(node, name)
+        if value.__class__ is tuple:
+            found.extend((name, index, item) for index, item in enumerate(value))
+        elif value is not None:
+            found.append((name, None, value))
     return found
 
 
@@ -164,6 +169,7 @@ def _distribute(node: Any, comments: list[ast.Comment]) -> tuple[Any, list[ast.C
         else:
             owned.setdefault(number, []).append(comment)
     changes: dict[str, Any] = {}
+    changed_items: dict[str, list[Any]] = {}
     for number, child_comments in owned.items():
         name, index, child = children[number]
         new_child, leftovers = _distribute(child, child_comments)
@@ -171,9 +177,10 @@ def _distribute(node: Any, comments: list[ast.Comment]) -> tuple[Any, list[ast.C
         if index is None:
             changes[name] = new_child
         else:
-            current = list(changes.get(name, getattr(node, name)))
-            current[index] = new_child
-            changes[name] = tuple(current)
+            if name not in changed_items:
+                changed_items[name] = list(getattr(node, name))
+            changed_items[name][index] = new_child
+    changes.update((name, tuple(items)) for name, items in changed_items.items())
     if changes:
         node = attrs.evolve(node, **changes)
     if not loose:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -73,37 +72,6 @@ def keywords_usable_as_names(version: Version) -> bool:
     return (2, 14, 0) <= version < (3, 0, 0) or version >= (3, 2, 1)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    fields = _FIELDS.get(node_type)
-    if fields is None:
-        fields = _FIELDS[node_type] = tuple(field.name for field in attrs.fields(node_type) if field.name != "span")
-    return fields
-
-
-def walk(node: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple[Any, ...]]]:
-    """Every AST node below ``node`` (included) with its ancestors, depth first in source order."""
-    node_class, comment_class = ast.Node, ast.Comment
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(node, ancestors)]
-    while stack:
-        current, above = stack.pop()
-        yield current, above
-        children: list[Any] = []
-        for name in _FIELDS.get(type(current)) or _child_fields(type(current)):
-            value = getattr(current, name)
-            if isinstance(value, tuple):
-                children += [
-                    item for item in value if isinstance(item, node_class) and item.__class__ is not comment_class
-                ]
-            elif isinstance(value, node_class) and value.__class__ is not comment_class:
-                children.append(value)
-        if children:
-            inner = (*above, current)
-            stack += [(child, inner) for child in reversed(children)]
-
-
 def check_version_gates(root: Any, version: Version, text: str) -> None:
     """Raise BirdSyntaxError for the first construct ``version`` of BIRD does not accept."""
     _Gates(version, text.splitlines()).run(root)
@@ -113,10 +81,23 @@ def _names_attribute(expr: Any, attributes: set[str]) -> bool:
     return isinstance(expr, ast.Symbol) and expr.name in attributes
 
 
-_UNSET = object()
+#: dotted quads ``ipaddress`` surely accepts (no leading zeros, parts up to 255); anything else is asked to it
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_PLAIN_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}\Z")
 
-#: the ``visit_<NodeType>`` function of :class:`_Gates` for each node type (None: nothing to check)
-_VISITORS: dict[type, Any] = {}
+
+class _Steps(dict[type, tuple[Any, tuple[str, ...]]]):
+    """For each node type: its ``_Gates.visit_<Type>`` (or None) and its child fields, last field first."""
+
+    def __missing__(self, node_type: type) -> tuple[Any, tuple[str, ...]]:
+        fields = ast.node_fields(node_type) if attrs.has(node_type) and issubclass(node_type, ast.Node) else ()
+        if node_type is ast.FlowNet:
+            fields = ()  # visit_FlowNet walks its items itself
+        step = self[node_type] = (getattr(_Gates, f"visit_{node_type.__name__}", None), fields[::-1])
+        return step
+
+
+_STEPS = _Steps()
 
 
 class _Gates:
@@ -124,20 +105,35 @@ class _Gates:
         self.version = version
         self.lines = lines
         self.custom_attributes: set[str] = set()
+        self.in_flow = False
+        self.hex_limit = 20 if supports(version, (2, 19, 0), (3, 3, 0)) else 32
+        #: keywords the target refuses as names (none where keywords may be names)
+        self.refused_names = frozenset() if keywords_usable_as_names(version) else reserved_names(version)
 
     def run(self, root: Any) -> None:
         # attribute declarations are top-level statements only (grammar rule top_stmt)
         for node in getattr(root, "statements", None) or ():
             if isinstance(node, ast.AttributeDecl):
                 self.custom_attributes.add(node.name)
-        visitors = _VISITORS
-        for node, ancestors in walk(root):
-            node_type = type(node)
-            visitor = visitors.get(node_type, _UNSET)
-            if visitor is _UNSET:
-                visitor = visitors[node_type] = getattr(_Gates, f"visit_{node_type.__name__}", None)
+        self.visit_tree(root, None)
+
+    def visit_tree(self, root: Any, parent: Any) -> None:
+        """Visit ``root`` and every node below it, depth first in source order, each with its parent."""
+        steps = _STEPS
+        stack = [(root, parent)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, parent = pop()
+            visitor, fields = steps[node.__class__]
             if visitor is not None:
-                visitor(self, node, ancestors)
+                visitor(self, node, parent)
+            for name in fields:
+                value = getattr(node, name)
+                if value.__class__ is tuple:
+                    for item in reversed(value):
+                        push((item, node))
+                elif value is not None:
+                    push((value, node))
 
     def fail(self, node: Any, message: str, hint: str | None = None) -> None:
         span = node.span
@@ -155,14 +151,13 @@ class _Gates:
     def name(self, node: Any, name: str, what: str) -> None:
         if len(name) > MAX_SYMBOL_LENGTH:
             self.fail(node, f"symbol too long: {what} names have at most {MAX_SYMBOL_LENGTH} characters")
-        hex_limit = 20 if supports(self.version, (2, 19, 0), (3, 3, 0)) else 32
-        if len(name) >= hex_limit and _HEX_WORD.match(name) and self.version >= (2, 0, 9):
+        if len(name) >= self.hex_limit and _HEX_WORD.match(name) and self.version >= (2, 0, 9):
             self.fail(
                 node,
                 f"'{name[:12]}...' is read as a byte string, not a name",
-                hint=f"BIRD lexes {hex_limit} or more hex digits as a byte string; add a non-hex letter",
+                hint=f"BIRD lexes {self.hex_limit} or more hex digits as a byte string; add a non-hex letter",
             )
-        if name in ("in",) or (name in reserved_names(self.version) and not keywords_usable_as_names(self.version)):
+        if name == "in" or name in self.refused_names:
             self.fail(
                 node,
                 f"'{name}' is a keyword in BIRD {format_version(self.version)}: it cannot name this {what}",
@@ -171,20 +166,20 @@ class _Gates:
 
     # ------------------------------------------------ definitions and names
 
-    def visit_Define(self, node: ast.Define, ancestors: tuple[Any, ...]) -> None:
+    def visit_Define(self, node: ast.Define, parent: Any) -> None:
         self.name(node, node.name, "constant")
         if isinstance(node.value, ast.Mac) and self.version >= (3, 3, 0):
             self.fail(node, "BIRD 3.3 cannot define a MAC constant (it fails in value copy)")
 
-    def visit_FilterDef(self, node: ast.FilterDef, ancestors: tuple[Any, ...]) -> None:
+    def visit_FilterDef(self, node: ast.FilterDef, parent: Any) -> None:
         self.name(node, node.name, "filter")
 
-    def visit_FunctionDef(self, node: ast.FunctionDef, ancestors: tuple[Any, ...]) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef, parent: Any) -> None:
         self.name(node, node.name, "function")
         if node.return_type is not None:
             self.need(node.return_type, supports(self.version, (2, 14, 0)), "a '-> type' return type", "2.14")
 
-    def visit_Protocol(self, node: ast.Protocol, ancestors: tuple[Any, ...]) -> None:
+    def visit_Protocol(self, node: ast.Protocol, parent: Any) -> None:
         if node.name is not None:
             self.name(node, node.name, "protocol")
         kind = node.proto_type.split()[0] if node.proto_type else ""
@@ -193,7 +188,7 @@ class _Gates:
         if kind in ("l3vpn", "aggregator", "bmp"):
             self.need(node, supports(self.version, (2, 14, 0)), f"protocol {kind}", "2.14")
 
-    def visit_Table(self, node: ast.Table, ancestors: tuple[Any, ...]) -> None:
+    def visit_Table(self, node: ast.Table, parent: Any) -> None:
         self.name(node, node.name, "table")
         if node.net_type == "aspa":
             self.need(node, supports(self.version, (2, 16, 0), (3, 1, 0)), "ASPA", "2.16 or 3.1")
@@ -203,24 +198,24 @@ class _Gates:
                 if isinstance(option, ast.Option) and option.name in ("min settle time", "max settle time"):
                     self.need(option, self.version < (3, 0, 0), f"'{option.name}'", "2.x (3.x removed it)")
 
-    def visit_Param(self, node: ast.Param, ancestors: tuple[Any, ...]) -> None:
+    def visit_Param(self, node: ast.Param, parent: Any) -> None:
         self.name(node, node.name, "parameter")
 
-    def visit_VarDecl(self, node: ast.VarDecl, ancestors: tuple[Any, ...]) -> None:
+    def visit_VarDecl(self, node: ast.VarDecl, parent: Any) -> None:
         self.name(node, node.name, "variable")
-        if ancestors and isinstance(ancestors[-1], ast.Block):
+        if isinstance(parent, ast.Block):
             self.need(node, supports(self.version, (2, 0, 11)), "a declaration inside a block", "2.0.11")
 
-    def visit_AttributeDecl(self, node: ast.AttributeDecl, ancestors: tuple[Any, ...]) -> None:
+    def visit_AttributeDecl(self, node: ast.AttributeDecl, parent: Any) -> None:
         self.name(node, node.name, "attribute")
         if node.bgp_code is not None:
             self.need(node, supports(self.version, (2, 14, 0)), "'attribute bgp'", "2.14")
 
-    def visit_For(self, node: ast.For, ancestors: tuple[Any, ...]) -> None:
+    def visit_For(self, node: ast.For, parent: Any) -> None:
         self.name(node, node.var, "variable")
         self.need(node, supports(self.version, (2, 0, 11)), "a 'for' loop", "2.0.11")
 
-    def visit_TypeRef(self, node: ast.TypeRef, ancestors: tuple[Any, ...]) -> None:
+    def visit_TypeRef(self, node: ast.TypeRef, parent: Any) -> None:
         base = node.name.split()[0]
         if base == "bytestring":
             self.need(node, supports(self.version, (2, 14, 0)), "the bytestring type", "2.14")
@@ -231,13 +226,13 @@ class _Gates:
         elif base in ("quad", "bgpmask"):
             self.need(node, supports(self.version, (2, 0, 8)), f"the {base} type", "2.0.8")
 
-    def visit_ExprStmt(self, node: ast.ExprStmt, ancestors: tuple[Any, ...]) -> None:
-        if ancestors and isinstance(ancestors[-1], ast.Config):
+    def visit_ExprStmt(self, node: ast.ExprStmt, parent: Any) -> None:
+        if isinstance(parent, ast.Config):
             name = node.expr.name if isinstance(node.expr, ast.Call) else ""
             if not name.startswith("bt_"):
                 self.fail(node, f"unknown top-level statement '{name}(...)'", hint="only bt_* test calls stand here")
 
-    def visit_CaseArm(self, node: ast.CaseArm, ancestors: tuple[Any, ...]) -> None:
+    def visit_CaseArm(self, node: ast.CaseArm, parent: Any) -> None:
         for label in node.labels:
             ends = (label.low, label.high) if isinstance(label, ast.Range) else (label,)
             if any(isinstance(end, ast.Rd) for end in ends):
@@ -265,14 +260,16 @@ class _Gates:
                 hint="wrap the arm's statements in { ... }",
             )
 
-    def visit_Ip(self, node: ast.Ip, ancestors: tuple[Any, ...]) -> None:
+    def visit_Ip(self, node: ast.Ip, parent: Any) -> None:
+        if _PLAIN_IPV4.match(node.text):
+            return
         try:
             ipaddress.ip_address(node.text)
         except ValueError:
             self.fail(node, f"invalid {'IPv4' if node.is_v4 else 'IPv6'} address {node.text}")
 
-    def visit_Prefix(self, node: ast.Prefix, ancestors: tuple[Any, ...]) -> None:
-        if ancestors and isinstance(ancestors[-1], (ast.Option, ast.Braced, ast.NextHop, ast.AspaNet)):
+    def visit_Prefix(self, node: ast.Prefix, parent: Any) -> None:
+        if isinstance(parent, (ast.Option, ast.Braced, ast.NextHop, ast.AspaNet)):
             return
         try:
             network = ipaddress.ip_network(f"{node.ip}/{node.length}", strict=False)
@@ -289,14 +286,14 @@ class _Gates:
 
     # ------------------------------------------------ expressions
 
-    def visit_Num(self, node: ast.Num, ancestors: tuple[Any, ...]) -> None:
+    def visit_Num(self, node: ast.Num, parent: Any) -> None:
         if node.value > MAX_NUMBER:
             self.fail(node, "number out of range", hint="numbers are unsigned 32-bit (at most 4294967295)")
 
-    def visit_Symbol(self, node: ast.Symbol, ancestors: tuple[Any, ...]) -> None:
+    def visit_Symbol(self, node: ast.Symbol, parent: Any) -> None:
         self.check_reference(node, node.name)
 
-    def visit_Assign(self, node: ast.Assign, ancestors: tuple[Any, ...]) -> None:
+    def visit_Assign(self, node: ast.Assign, parent: Any) -> None:
         self.check_reference(node, node.target)
 
     def check_reference(self, node: Any, name: str) -> None:
@@ -307,28 +304,28 @@ class _Gates:
         if name == "weight":
             self.need(node, supports(self.version, (2, 0, 8)), "the 'weight' route attribute", "2.0.8")
 
-    def visit_ByteString(self, node: ast.ByteString, ancestors: tuple[Any, ...]) -> None:
+    def visit_ByteString(self, node: ast.ByteString, parent: Any) -> None:
         self.need(node, supports(self.version, (2, 14, 0)), "byte strings", "2.14")
         if not node.text.startswith("hex:") and len(node.text.replace(":", "")) < 32:
             self.need(node, supports(self.version, (2, 19, 0), (3, 3, 0)), "a byte string under 16 bytes", "2.19")
 
-    def visit_Mac(self, node: ast.Mac, ancestors: tuple[Any, ...]) -> None:
+    def visit_Mac(self, node: ast.Mac, parent: Any) -> None:
         self.need(node, supports(self.version, (2, 19, 0), (3, 3, 0)), "MAC address literals", "2.19 or 3.3")
 
-    def visit_MaskPlus(self, node: ast.MaskPlus, ancestors: tuple[Any, ...]) -> None:
+    def visit_MaskPlus(self, node: ast.MaskPlus, parent: Any) -> None:
         self.need(node, supports(self.version, (2, 0, 8)), "'+' in a path mask", "2.0.8")
 
-    def visit_SetLit(self, node: ast.SetLit, ancestors: tuple[Any, ...]) -> None:
+    def visit_SetLit(self, node: ast.SetLit, parent: Any) -> None:
         if not node.items:
             self.need(node, supports(self.version, (2, 0, 11)), "the empty set '[]'", "2.0.11")
 
-    def visit_Binary(self, node: ast.Binary, ancestors: tuple[Any, ...]) -> None:
+    def visit_Binary(self, node: ast.Binary, parent: Any) -> None:
         if node.op == "++":
             self.need(node, supports(self.version, (2, 18, 0), (3, 2, 0)), "the '++' operator", "2.18 or 3.2")
         elif node.op in ("&", "|"):
             self.need(node, supports(self.version, None), f"the bitwise '{node.op}' operator", "3.0")
 
-    def visit_Call(self, node: ast.Call, ancestors: tuple[Any, ...]) -> None:
+    def visit_Call(self, node: ast.Call, parent: Any) -> None:
         if len(node.name) > MAX_SYMBOL_LENGTH:
             self.fail(node, f"symbol too long (at most {MAX_SYMBOL_LENGTH} characters)")
         if node.name == "from_hex":
@@ -340,13 +337,13 @@ class _Gates:
         elif node.name == "unset" and node.args and _names_attribute(node.args[0], self.custom_attributes):
             self.need(node, supports(self.version, (2, 14, 0)), "unset() of a custom attribute", "2.14")
 
-    def visit_MethodCall(self, node: ast.MethodCall, ancestors: tuple[Any, ...]) -> None:
+    def visit_MethodCall(self, node: ast.MethodCall, parent: Any) -> None:
         if supports(self.version, (2, 14, 0)):
             return
         if node.name not in _OLD_METHODS:
             self.need(node, False, f"the method '.{node.name}'", "2.14")
         if (node.name in _STATEMENT_METHODS and node.args is not None) or node.name == "empty":
-            as_statement = bool(ancestors) and isinstance(ancestors[-1], ast.ExprStmt)
+            as_statement = isinstance(parent, ast.ExprStmt)
             on_attribute = isinstance(node.target, ast.Symbol) and (
                 node.target.name.startswith("bgp_") or node.target.name in self.custom_attributes
             )
@@ -359,8 +356,7 @@ class _Gates:
 
     # ------------------------------------------------ protocols and options
 
-    def visit_ImportExport(self, node: ast.ImportExport, ancestors: tuple[Any, ...]) -> None:
-        parent = ancestors[-1] if ancestors else None
+    def visit_ImportExport(self, node: ast.ImportExport, parent: Any) -> None:
         if isinstance(parent, ast.Protocol) and parent.proto_type and parent.proto_type != "pipe":
             self.fail(
                 node,
@@ -370,34 +366,38 @@ class _Gates:
         if node.prefilter is not None:
             self.need(node, supports(self.version, None), "'export in PREFIX'", "3.0")
 
-    def visit_Channel(self, node: ast.Channel, ancestors: tuple[Any, ...]) -> None:
+    def visit_Channel(self, node: ast.Channel, parent: Any) -> None:
         if node.net_type == "aspa":
             self.need(node, supports(self.version, (2, 16, 0), (3, 1, 0)), "ASPA", "2.16 or 3.1")
 
-    def visit_AspaNet(self, node: ast.AspaNet, ancestors: tuple[Any, ...]) -> None:
+    def visit_AspaNet(self, node: ast.AspaNet, parent: Any) -> None:
         self.need(node, supports(self.version, (2, 16, 0), (3, 1, 0)), "ASPA", "2.16 or 3.1")
 
-    def visit_FlowNet(self, node: ast.FlowNet, ancestors: tuple[Any, ...]) -> None:
+    def visit_FlowNet(self, node: ast.FlowNet, parent: Any) -> None:
         for item in node.items:
             masked = any(isinstance(word, ast.Punct) and word.text == "/" for word in item.words)
             if masked and not item.name.startswith("tcp flags"):
                 self.fail(item, f"'{item.name}' takes no value/mask pairs (only 'tcp flags' does)")
+        # the walk leaves a flow net's items to this visitor: true/false in an option below it is a plain word
+        in_flow, self.in_flow = self.in_flow, True
+        for item in node.items:
+            self.visit_tree(item, node)
+        self.in_flow = in_flow
 
-    def visit_NextHop(self, node: ast.NextHop, ancestors: tuple[Any, ...]) -> None:
+    def visit_NextHop(self, node: ast.NextHop, parent: Any) -> None:
         if any(isinstance(word, ast.Word) and word.text == "dev" for word in node.options):
             self.need(node, supports(self.version, (2, 15, 0)), "'via ADDRESS dev \"IFACE\"'", "2.15")
 
-    def visit_BgpEndpoint(self, node: ast.BgpEndpoint, ancestors: tuple[Any, ...]) -> None:
+    def visit_BgpEndpoint(self, node: ast.BgpEndpoint, parent: Any) -> None:
         words = [word.text for word in node.extra if isinstance(word, ast.Word)]
         if words[:1] == ["role"]:
             self.need(node, supports(self.version, (2, 0, 11)), "BGP roles", "2.0.11")
         if "onlink" in node.flags:
             self.need(node, supports(self.version, (2, 18, 0), (3, 2, 0)), "'neighbor ... onlink'", "2.18")
 
-    def visit_Option(self, node: ast.Option, ancestors: tuple[Any, ...]) -> None:
+    def visit_Option(self, node: ast.Option, parent: Any) -> None:
         name = node.name
         head = node.words[0] if node.words else None
-        parent = ancestors[-1] if ancestors else None
         if isinstance(head, ast.Word) and not head.text.startswith("'"):
             if isinstance(parent, ast.Config) and head.text not in TOP_LEVEL_WORDS:
                 hint = None
@@ -409,9 +409,8 @@ class _Gates:
             if head.text not in ALL_KEYWORDS and head.text not in TOP_LEVEL_WORDS:
                 hint = "keywords are lowercase" if head.text.lower() in ALL_KEYWORDS else None
                 self.fail(node, f"unknown option '{head.text}'", hint=hint)
-        in_flow = any(isinstance(ancestor, ast.FlowNet) for ancestor in ancestors)
         for word in node.words[1:]:
-            if isinstance(word, ast.Word) and word.text in ("true", "false") and not in_flow:
+            if isinstance(word, ast.Word) and word.text in ("true", "false") and not self.in_flow:
                 self.need(word, supports(self.version, (2, 18, 0), (3, 2, 0)), "true/false as a switch", "2.18")
         if name.startswith("learn all"):
             self.need(node, supports(self.version, (2, 14, 0)), "'learn all'", "2.14")
