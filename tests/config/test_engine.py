@@ -28,9 +28,8 @@ EXAMPLES = int(os.environ.get("BIRDKIT_EXAMPLES", "500"))
 
 def _fast(text: str, start: str = "config") -> Any:
     tables = engine.tables()
-    tokens, signatures = engine.lex(text, tables)
     builder = _AstBuilder("x.conf", text.splitlines())
-    return engine.parse_statements(tables, _AstBuilder, builder, tokens, signatures, start).value
+    return engine.parse_statements(tables, _AstBuilder, builder, engine.lex(text, tables), start).value
 
 
 def _exact(text: str, start: str = "config") -> Any:
@@ -126,17 +125,17 @@ def test_statement_replay_is_used_and_keeps_each_statements_values() -> None:
 def test_trace_compiles_to_code_that_calls_the_builder() -> None:
     tables = engine.tables()
     text = "protocol device { scan time 10; }\nprotocol device { scan time 20; }\n"
-    tokens, signatures = engine.lex(text, tables)
+    lexed = engine.lex(text, tables)
     trace: list[int] = []
-    feed = engine.TokenFeed(tokens, tables)
+    feed = engine.TokenFeed(lexed, tables)
     builder = _AstBuilder(None, text.splitlines())
     first = engine.parse(
         tables, engine.reducers(tables, _AstBuilder), builder, "config", feed, boundary="__config_star_0", trace=trace
     )
-    key = tuple(signatures[: feed.lookahead + 1])
+    key = tuple(lexed.signatures[: feed.lookahead + 1])
     replay = engine.compile_trace(trace, key, tables, _AstBuilder)
     assert replay is not None
-    second = replay(builder, tokens, feed.lookahead)
+    second = replay(builder, lexed.cuts, lexed.lines, feed.lookahead)
     assert first.value.items[0].words[2].text == "10"
     assert second.value.items[0].words[2].text == "20"
     assert second.value.span.line == 2

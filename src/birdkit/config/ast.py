@@ -73,22 +73,30 @@ def needs_quotes(name: str) -> bool:
     return _PLAIN_NAME.match(name) is None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Node:
     """Base of every AST node: only the source span, which never takes part in equality."""
 
     # the same field as birdkit.span.span_field(), spelled out so mypy's attrs plugin sees kw_only
     span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
+    def __repr__(self) -> str:
+        # one repr for every node (as attrs writes it, spans left out), instead of one generated per class:
+        # generating 74 of them was a quarter of the import time, which every birdkit command pays
+        shown = ", ".join(
+            f"{field.name}={getattr(self, field.name)!r}" for field in attrs.fields(type(self)) if field.repr
+        )
+        return f"{type(self).__name__}({shown})"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Comment(Node):
     """A comment, verbatim: ``# text`` or ``/* text */``."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Statement(Node):
     """A node that stands on its own line(s) and therefore carries trivia."""
 
@@ -100,7 +108,7 @@ class Statement(Node):
 # ---------------------------------------------------------------- literals and expressions
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Num(Node):
     """An unsigned integer literal; ``text`` keeps the spelling (``42`` or ``0x2a``)."""
 
@@ -112,21 +120,21 @@ class Num(Node):
         return int(self.text, 0)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Bool(Node):
     """``true`` or ``false``."""
 
     value: bool
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Str(Node):
     """A double-quoted string; ``value`` is the text between the quotes (BIRD has no escapes)."""
 
     value: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Ip(Node):
     """An IPv4 or IPv6 address, as written."""
 
@@ -138,7 +146,7 @@ class Ip(Node):
         return ":" not in self.text
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Prefix(Node):
     """``ip/length``."""
 
@@ -149,7 +157,7 @@ class Prefix(Node):
         return f"{self.ip}/{self.length}"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PrefixPattern(Node):
     """A prefix-set element: ``p+`` (``op="+"``), ``p-`` (``op="-"``) or ``p{low,high}`` (``op="{}"``)."""
 
@@ -159,40 +167,40 @@ class PrefixPattern(Node):
     high: int | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Rd(Node):
     """A route distinguisher such as ``65000:1`` or ``192.0.2.1:5``, as written."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ByteString(Node):
     """A byte string: ``hex:01:02`` or a long run of hex pairs, as written."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Mac(Node):
     """A MAC address literal (2.19 / 3.3+), as written."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Symbol(Node):
     """A name used in an expression: variable, constant, route attribute, enum constant, table, ..."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Wildcard(Node):
     """``*`` inside a pair, community or set pattern."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Range(Node):
     """``low..high`` inside a set, pair pattern or path mask."""
 
@@ -200,7 +208,7 @@ class Range(Node):
     high: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Pair(Node):
     """``(a, b)``: a pair / standard community, or a pattern of one when an element is a Wildcard/Range."""
 
@@ -208,7 +216,7 @@ class Pair(Node):
     second: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class LargeCommunity(Node):
     """``(a, b, c)``."""
 
@@ -217,7 +225,7 @@ class LargeCommunity(Node):
     third: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ExtCommunity(Node):
     """``(rt, a, b)``; ``kind`` is ``rt``, ``ro``, ``generic`` or ``unknown`` (then ``subtype`` is set)."""
 
@@ -227,50 +235,50 @@ class ExtCommunity(Node):
     subtype: Expr | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SetLit(Node):
     """``[ item, ... ]``: an int/pair/ec/lc/prefix/enum set; ``[]`` is the empty set."""
 
     items: tuple[Expr, ...]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MaskAny(Node):
     """``*`` in a path mask: any number of ASNs."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MaskOne(Node):
     """``?`` in a path mask: exactly one ASN."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MaskPlus(Node):
     """``+`` after a path-mask item: one or more of the previous item (2.0.8+)."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PathMask(Node):
     """``[= item ... =]``; items are expressions, Range, SetLit, MaskAny, MaskOne, MaskPlus."""
 
     items: tuple[Expr, ...]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class EmptyList(Node):
     """``+empty+``, ``-empty-``, ``--empty--`` or ``---empty---``, as written."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Paren(Node):
     """``( expr )`` kept as written, so grouping survives a round trip."""
 
     expr: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Binary(Node):
     """``left op right``; ``op`` is one of ``&& || = != < <= > >= ~ !~ & | + - ++ * /``."""
 
@@ -279,14 +287,14 @@ class Binary(Node):
     right: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Not(Node):
     """``! operand``."""
 
     operand: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Call(Node):
     """``name(args)``: a user function or a built-in (``defined``, ``prepend``, ``roa_check``, ...)."""
 
@@ -294,7 +302,7 @@ class Call(Node):
     args: tuple[Expr, ...]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MethodCall(Node):
     """``target.name`` (``args is None``) or ``target.name(args)``."""
 
@@ -306,21 +314,21 @@ class MethodCall(Node):
 # ---------------------------------------------------------------- generic options
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Word(Node):
     """A bare word inside a generic option, verbatim (``hold``, ``time``, ``'odd-name'`` with its quotes)."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Punct(Node):
     """Punctuation inside a generic option: ``,`` ``%`` ``-`` ``/`` ``=`` ``..`` ``<`` and such."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Braced(Node):
     """``{ word, ... }`` inside an option: a flag set such as ``debug { states, routes }``."""
 
@@ -330,7 +338,7 @@ class Braced(Node):
 OptionWord = Word | Punct | Num | Str | Ip | Prefix | Rd | ByteString | Mac | Bool | Braced | SetLit
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class OptionBlock(Node):
     """``{ items }`` after a generic option (``interface "eth*" { ... };``, ``area 0 { ... };``)."""
 
@@ -338,7 +346,7 @@ class OptionBlock(Node):
     comments_end: tuple[Comment, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Option(Statement):
     """Any option birdkit has no dedicated node for, kept token by token: ``words ;`` or ``words { ... };``.
 
@@ -362,14 +370,14 @@ class Option(Statement):
 # ---------------------------------------------------------------- filter language
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TypeRef(Node):
     """A filter type as written: ``int``, ``prefix set``, ``enum rts``, ``bgppath``."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Param(Node):
     """One function parameter: ``type name``."""
 
@@ -377,7 +385,7 @@ class Param(Node):
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Block(Statement):
     """``{ statements }`` (filter/function bodies, then/else blocks, static-route attribute blocks)."""
 
@@ -385,7 +393,7 @@ class Block(Statement):
     comments_end: tuple[Comment, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class VarDecl(Statement):
     """``type name;`` or ``type name = value;`` (also the old-style declarations before a body)."""
 
@@ -394,7 +402,7 @@ class VarDecl(Statement):
     value: Expr | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Assign(Statement):
     """``target = value;`` for a variable, custom attribute or route attribute."""
 
@@ -402,7 +410,7 @@ class Assign(Statement):
     value: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class If(Statement):
     """``if cond then then_branch [else else_branch]``; branches are a Block or a single statement."""
 
@@ -411,7 +419,7 @@ class If(Statement):
     else_branch: Statement | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CaseArm(Statement):
     """``labels: statements`` inside ``case``; ``labels == ()`` means the ``else:`` arm."""
 
@@ -419,7 +427,7 @@ class CaseArm(Statement):
     statements: tuple[Statement, ...]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Case(Statement):
     """``case subject { arms }``."""
 
@@ -428,7 +436,7 @@ class Case(Statement):
     comments_end: tuple[Comment, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class For(Statement):
     """``for [type] var in iterable do body`` (2.0.11+; the type is required from 2.14)."""
 
@@ -438,35 +446,35 @@ class For(Statement):
     body: Statement
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Accept(Statement):
     """``accept [args];``."""
 
     args: tuple[Expr, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Reject(Statement):
     """``reject [args];``."""
 
     args: tuple[Expr, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ErrorStmt(Statement):
     """``error [args];``."""
 
     args: tuple[Expr, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Return(Statement):
     """``return value;``."""
 
     value: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Print(Statement):
     """``print args;`` or ``printn args;`` (``newline`` False)."""
 
@@ -474,14 +482,14 @@ class Print(Statement):
     newline: bool = True
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ExprStmt(Statement):
     """A Call or MethodCall used as a statement: ``f(1);``, ``bgp_community.add((1,2));``."""
 
     expr: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FilterDef(Statement):
     """``filter name [old-style declarations] { body }``."""
 
@@ -490,7 +498,7 @@ class FilterDef(Statement):
     body: Block
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FunctionDef(Statement):
     """``function name(params) [-> return_type] [old-style declarations] { body }``."""
 
@@ -504,31 +512,31 @@ class FunctionDef(Statement):
 # ---------------------------------------------------------------- protocols, channels, routes
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PolicyAll(Node):
     """``all``."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PolicyNone(Node):
     """``none``."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PolicyFilterName(Node):
     """``filter NAME``."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PolicyFilterBody(Node):
     """``filter { ... }`` (inline filter)."""
 
     body: Block
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PolicyWhere(Node):
     """``where EXPR``."""
 
@@ -538,7 +546,7 @@ class PolicyWhere(Node):
 Policy = PolicyAll | PolicyNone | PolicyFilterName | PolicyFilterBody | PolicyWhere
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ImportExport(Statement):
     """``import POLICY;`` / ``export POLICY;`` and the 3.x ``export in PREFIX POLICY;`` (``prefilter``)."""
 
@@ -547,7 +555,7 @@ class ImportExport(Statement):
     prefilter: Expr | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TableRef(Statement):
     """``table NAME;`` in a channel (or a pipe), ``peer table NAME;`` with ``peer=True``."""
 
@@ -555,7 +563,7 @@ class TableRef(Statement):
     peer: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Channel(Statement):
     """``ipv4;`` or ``ipv4 { items };``; ``net_type`` as written (``ipv4``, ``ipv6 sadr``, ``vpn4 mpls``)."""
 
@@ -580,7 +588,7 @@ class Channel(Statement):
         return None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BgpEndpoint(Statement):
     """BGP ``local [ip[%iface]] [port N] [as ASN];`` or ``neighbor [range] [ip[%iface]] [port N] [as ASN];``.
 
@@ -598,7 +606,7 @@ class BgpEndpoint(Statement):
     extra: tuple[OptionWord, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RoaNet(Node):
     """``prefix max N as ASN`` (ROA route)."""
 
@@ -607,7 +615,7 @@ class RoaNet(Node):
     asn: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class VpnNet(Node):
     """``RD prefix`` (VPN route)."""
 
@@ -615,7 +623,7 @@ class VpnNet(Node):
     prefix: Prefix
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SadrNet(Node):
     """``dst from src`` (source-address dependent route)."""
 
@@ -623,7 +631,7 @@ class SadrNet(Node):
     src: Prefix
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FlowNet(Node):
     """``flow4 { items }`` / ``flow6 { items }``; each item is a generic Option (``dst 10.0.0.0/8;``)."""
 
@@ -631,7 +639,7 @@ class FlowNet(Node):
     items: tuple[Option, ...]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AspaNet(Node):
     """``aspa ASN`` followed by ``providers A, B`` or ``transit`` (kept as words)."""
 
@@ -642,7 +650,7 @@ class AspaNet(Node):
 Net = Prefix | RoaNet | VpnNet | SadrNet | FlowNet | AspaNet
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class NextHop(Node):
     """One ``via`` of a static route: gateway ``Ip``, device ``Str`` or defined constant ``Symbol``,
     ``%iface``, and options (``weight 2``, ``bfd``, ``onlink``, ``mpls 1/2``, ``dev "eth0"``) kept as words."""
@@ -652,7 +660,7 @@ class NextHop(Node):
     options: tuple[OptionWord, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class StaticRoute(Statement):
     """``route NET [mpls N] DEST [{ attrs }];``.
 
@@ -670,7 +678,7 @@ class StaticRoute(Statement):
     recursive_labels: tuple[Expr, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Protocol(Statement):
     """``protocol TYPE [NAME] [from TEMPLATE] { items }`` or the same with ``template``.
 
@@ -705,14 +713,14 @@ class Protocol(Statement):
 # ---------------------------------------------------------------- top level
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Include(Statement):
     """``include "path";`` as written (``load_config`` replaces it with the included statements)."""
 
     path: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Define(Statement):
     """``define NAME = value;``."""
 
@@ -720,14 +728,14 @@ class Define(Statement):
     value: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RouterId(Statement):
     """``router id VALUE;`` (IPv4 address, number or defined constant)."""
 
     value: Expr
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AttributeDecl(Statement):
     """``attribute TYPE NAME;`` or ``attribute bgp CODE bytestring NAME;`` (``bgp_code`` set)."""
 
@@ -736,7 +744,7 @@ class AttributeDecl(Statement):
     bgp_code: int | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Table(Statement):
     """``NETTYPE table NAME [sorted] [{ options }]``; ``options`` is None without a block."""
 
@@ -747,7 +755,7 @@ class Table(Statement):
     comments_end: tuple[Comment, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Config(Node):
     """A whole configuration file: its statements in order, and the comments after the last one."""
 

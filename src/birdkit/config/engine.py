@@ -278,33 +278,53 @@ def _passes_through(shape: RuleShape, size: int) -> bool:
 # ---------------------------------------------------------------- lexers
 
 
-def lex(text: str, tables: Tables) -> tuple[list[Token], list[str]]:
-    """Every token of ``text``, cut without parser context (keywords still typed as names), and each token's
-    signature: its type, or its text for a word that some state reads as a keyword; ``$END`` closes the list.
+#: a token cut from its line: (type, text, column, end column); lines that repeat share them
+Cut = tuple[str, str, int, int]
 
-    No token spans lines, so without block comments the text is cut line by line, and a line that repeats
-    an earlier one is cut once.
+
+@attrs.frozen
+class Lexed:
+    """A text's tokens, cut without parser context (keywords still typed as names).
+
+    ``cuts[i]`` is token i, ``lines[i]`` its line, and ``signatures[i]`` its type, or its text for a word
+    that some parser state reads as a keyword; ``signatures`` ends with ``$END``.
     """
+
+    cuts: list[Cut]
+    lines: list[int]
+    signatures: list[str]
+
+    def token(self, index: int) -> Token:
+        """Token ``index`` with its line."""
+        kind, value, column, end = self.cuts[index]
+        line = self.lines[index]
+        return tuple.__new__(Token, (kind, value, line, column, end))
+
+
+def lex(text: str, tables: Tables) -> Lexed:
+    """Every token of ``text``. No token spans lines, so without block comments the text is cut line by
+    line, and a line that repeats an earlier one is cut once (its cuts are shared)."""
     if "/*" in text:
         return _lex_whole(text, tables)
-    new = tuple.__new__
-    tokens: list[Token] = []
+    cuts: list[Cut] = []
+    lines: list[int] = []
     signatures: list[str] = []
-    cuts: dict[str, tuple[list[tuple[str, str, int, int]], list[str]]] = {}
+    seen: dict[str, tuple[list[Cut], list[str]]] = {}
     for number, line in enumerate(text.split("\n"), 1):
-        cut = cuts.get(line)
+        cut = seen.get(line)
         if cut is None:
-            cut = cuts[line] = _cut_line(line, tables)
+            cut = seen[line] = _cut_line(line, tables)
         if cut[0]:
-            tokens += [new(Token, (kind, value, number, column, end)) for kind, value, column, end in cut[0]]
+            cuts += cut[0]
+            lines += [number] * len(cut[0])
             signatures += cut[1]
     signatures.append(END)
-    return tokens, signatures
+    return Lexed(cuts, lines, signatures)
 
 
-def _cut_line(line: str, tables: Tables) -> tuple[list[tuple[str, str, int, int]], list[str]]:
+def _cut_line(line: str, tables: Tables) -> tuple[list[Cut], list[str]]:
     keywords = tables.keywords
-    cut: list[tuple[str, str, int, int]] = []
+    cut: list[Cut] = []
     signatures: list[str] = []
     position = 0
     for match in tables.lexer.finditer(line):
@@ -321,10 +341,10 @@ def _cut_line(line: str, tables: Tables) -> tuple[list[tuple[str, str, int, int]
     return cut, signatures
 
 
-def _lex_whole(text: str, tables: Tables) -> tuple[list[Token], list[str]]:
-    new = tuple.__new__
+def _lex_whole(text: str, tables: Tables) -> Lexed:
     keywords = tables.keywords
-    tokens: list[Token] = []
+    cuts: list[Cut] = []
+    lines: list[int] = []
     signatures: list[str] = []
     line, line_start, position = 1, 0, 0
     for match in tables.lexer.finditer(text):
@@ -340,12 +360,13 @@ def _lex_whole(text: str, tables: Tables) -> tuple[list[Token], list[str]]:
                 line_start = text.rindex("\n", position, start) + 1
         position = match.end()
         value = text[start:position]
-        tokens.append(new(Token, (kind, value, line, start - line_start + 1, position - line_start + 1)))
+        cuts.append((kind, value, start - line_start + 1, position - line_start + 1))
+        lines.append(line)
         signatures.append(value if kind in keywords and value in keywords[kind] else kind)
     if _ignorable(tables).fullmatch(text, position) is None:
         raise EngineMismatch("no terminal matches here")
     signatures.append(END)
-    return tokens, signatures
+    return Lexed(cuts, lines, signatures)
 
 
 #: a function from the parser's state to the next token and its type (``$END`` at the end)
@@ -356,21 +377,21 @@ class TokenFeed:
     """Pre-cut tokens served from ``position``, a word typed as the keyword the state accepts (as Lark's
     contextual lexer types it); a token the state cannot take raises :class:`EngineMismatch`."""
 
-    __slots__ = ("actions", "keywords", "lookahead", "position", "tokens")
+    __slots__ = ("actions", "keywords", "lexed", "lookahead", "position")
 
-    def __init__(self, tokens: list[Token], tables: Tables) -> None:
-        self.tokens = tokens
+    def __init__(self, lexed: Lexed, tables: Tables) -> None:
+        self.lexed = lexed
         self.actions = tables.actions
         self.keywords = tables.keywords
         self.position = 0
-        self.lookahead = 0  # index of the last token served (len(tokens) for the end)
+        self.lookahead = 0  # index of the last token served (the token count for the end)
 
     def __call__(self, state: int) -> tuple[Any, str]:
         position = self.lookahead = self.position
-        if position >= len(self.tokens):
+        if position >= len(self.lexed.cuts):
             return None, END
         self.position = position + 1
-        token = self.tokens[position]
+        token = self.lexed.token(position)
         kind = token[0]
         row = self.actions[state]
         if kind in self.keywords:
@@ -611,14 +632,12 @@ def _reducer(shape: RuleShape, size: int, method: Any) -> Any:
 #: compiled statement shapes kept per first signature (more would slow the lookup down)
 MAX_SHAPES_PER_START = 8
 
-#: a compiled statement: (builder, tokens, index of its first token) -> its value on the parser's stack
-Replay = Callable[[Any, list[Token], int], Any]
+#: a compiled statement: (builder, cuts, lines, index of its first token) -> its value on the parser's stack
+Replay = Callable[[Any, list[Cut], list[int], int], Any]
 
 
-def parse_statements(
-    tables: Tables, builder_class: type, builder: Any, tokens: list[Token], signatures: list[str], start: str
-) -> Any:
-    """Parse ``tokens`` from ``start`` one top-level statement at a time.
+def parse_statements(tables: Tables, builder_class: type, builder: Any, lexed: Lexed, start: str) -> Any:
+    """Parse ``lexed`` from ``start`` one top-level statement at a time.
 
     The LALR actions for a statement depend only on its tokens' signatures and the one token after it, so
     a statement whose signatures (lookahead included) equal an earlier one's takes the same actions. From
@@ -627,15 +646,16 @@ def parse_statements(
     """
     reduce = reducers(tables, builder_class)
     boundary = tables.statement_lists[start]
-    feed = TokenFeed(tokens, tables)
+    feed = TokenFeed(lexed, tables)
+    cuts, lines, signatures = lexed.cuts, lexed.lines, lexed.signatures
     seen: dict[tuple[str, ...], list[int]] = {}
     shapes: dict[str, list[tuple[int, tuple[str, ...], Replay]]] = {}
     statements: list[Any] = []
-    index, count = 0, len(tokens)
+    index, count = 0, len(cuts)
     while index < count:
         for length, key, replay in shapes.get(signatures[index], ()):
             if tuple(signatures[index : index + length + 1]) == key:
-                statements.append(replay(builder, tokens, index))
+                statements.append(replay(builder, cuts, lines, index))
                 index += length
                 break
         else:
@@ -683,7 +703,7 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
         if pos not in spans:
             first, last = pos
             spans[pos] = f"s{first}_{last}"
-            code.append(f"    s{first}_{last} = S(P, t{first}[2], t{first}[3], t{last}[2], t{last}[4])")
+            code.append(f"    s{first}_{last} = S(P, l{first}, c{first}[2], l{last}, c{last}[3])")
         return spans[pos]
 
     # ("t", token number) | ("v", variable, pos) | ("c", constant, pos) | ("l", items, pos) | ("n",)
@@ -735,17 +755,22 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
     if len(stack) != 1 or shifted == 0:
         return None
     result = _stack_code(stack[0], span_code)
-    names = "".join(f"t{number}, " for number in range(shifted))
+    body = "\n".join([*code, f"    return {result}"])
     source = "\n".join(
         [
-            "def replay(B, T, i):",
-            f"    {names}= T[i : i + {shifted}]",
+            "def replay(B, C, L, i):",
+            f"    {''.join(f'c{n}, ' for n in range(shifted))}= C[i : i + {shifted}]",
+            f"    {''.join(f'l{n}, ' for n in range(shifted))}= L[i : i + {shifted}]",
+            *(  # tokens the builder methods receive
+                f"    t{n} = new(Token, (c{n}[0], c{n}[1], l{n}, c{n}[2], c{n}[3]))"
+                for n in range(shifted)
+                if re.search(rf"\bt{n}\b", body)
+            ),
             "    P = B.path",
-            *code,
-            f"    return {result}",
+            body,
         ]
     )
-    namespace: dict[str, Any] = {"M": methods, "Built": Built, "S": Span}
+    namespace: dict[str, Any] = {"M": methods, "Built": Built, "S": Span, "Token": Token, "new": tuple.__new__}
     exec(compile(source, "<birdkit statement replay>", "exec"), namespace)
     return namespace["replay"]  # type: ignore[no-any-return]
 

@@ -98,9 +98,8 @@ def _parse_text(text: str, path: str | None, start: str, lines: list[str] | None
     lines = text.splitlines() if lines is None else lines
     tables = engine.tables()
     try:
-        tokens, signatures = engine.lex(text, tables)
-        builder = _AstBuilder(path, lines)
-        result = engine.parse_statements(tables, _AstBuilder, builder, tokens, signatures, start)
+        lexed = engine.lex(text, tables)
+        result = engine.parse_statements(tables, _AstBuilder, _AstBuilder(path, lines), lexed, start)
     except Exception:  # the fast path gave up (or met an error): Lark's own lexer decides
         result = _parse_contextually(text, path, lines, start)
     return attach_trivia(result.value, comments, lines)
