@@ -8,7 +8,7 @@ APT_PACKAGES := bird2 iproute2 iptables debootstrap iputils-ping procps openssh-
 # Commands that prove those packages are present.
 APT_COMMANDS := bird birdc ip iptables debootstrap ping pkill sshd ssh
 
-.PHONY: demo test lint bench matrix system-packages clean
+.PHONY: demo test lint bench matrix system-packages bytecode clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -31,21 +31,26 @@ system-packages:
 	  else echo "not root: skipping apt-get install $(APT_PACKAGES); live tests will be skipped"; fi; \
 	fi
 
+# Byte-compile the sources (as pip does for an installed wheel), so start-up stays fast even where
+# PYTHONDONTWRITEBYTECODE is set; up-to-date files are skipped.
+bytecode: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q src >/dev/null
+
 # Debian 12 bird2 2.0.12 natively, plus bird2 2.17.6 and bird3 3.1.8 in cached trixie trees.
 matrix: system-packages $(VENV)/.installed
 	@if [ "$$(id -u)" = 0 ]; then $(BIN)/birdkit matrix prepare; else echo "not root: BIRD matrix not prepared"; fi
 
-demo: system-packages $(VENV)/.installed
+demo: system-packages $(VENV)/.installed bytecode
 	@bash examples/demo.sh
 
-test: system-packages $(VENV)/.installed-test matrix
+test: system-packages $(VENV)/.installed-test bytecode matrix
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/mypy --strict src
 
-bench: $(VENV)/.installed-test matrix
+bench: $(VENV)/.installed-test bytecode matrix
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

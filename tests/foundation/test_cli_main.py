@@ -30,7 +30,7 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 def test_every_listed_command_module_has_the_command_contract() -> None:
     import importlib
 
-    for name, (module_name, _summary) in cli._available().items():
+    for name, (module_name, _summary) in cli.COMMANDS.items():
         module = importlib.import_module(module_name)
         assert callable(module.configure) and callable(module.run), name
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -28,10 +27,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _available() -> dict[str, tuple[str, str]]:
-    return {name: entry for name, entry in COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
-
-
 def _top_level_help() -> str:
     lines = [
         f"birdkit {__version__}: BIRD 2/3 configs, birdc output and BIRD fleets, handled by a program.",
@@ -40,7 +35,7 @@ def _top_level_help() -> str:
         "",
         "commands:",
     ]
-    available = _available()
+    available = COMMANDS
     width = max(len(name) for name in available) if available else 0
     lines += [f"  {name.ljust(width)}  {summary}" for name, (_, summary) in available.items()]
     lines += [
@@ -74,7 +69,7 @@ def _dispatch(args: list[str]) -> int:
         print(f"birdkit {__version__}")
         return 0
     name = args[0]
-    entry = _available().get(name)
+    entry = COMMANDS.get(name)
     if entry is None:
         print(f"birdkit: unknown command {name!r}\n\n{_top_level_help()}", file=sys.stderr)
         return EXIT_USAGE

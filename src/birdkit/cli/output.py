@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -44,6 +43,8 @@ def format_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> st
 def print_json(value: Any, stream: TextIO | None = None) -> None:
     """Pretty JSON with sorted keys, for ``--json`` (to stdout unless ``stream`` is given)."""
     out = stream or sys.stdout
+    import json
+
     json.dump(value, out, indent=2, sort_keys=True, default=str)
     out.write("\n")
 

@@ -113,14 +113,23 @@ def _grammar_text() -> str:
     return grammar_path("bird.lark").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
 def _cache_folder() -> Path | None:
+    """``$XDG_CACHE_HOME/birdkit`` (``~/.cache/birdkit``), else a per-user folder in the temp folder."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "birdkit"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
+    for folder in (Path(base) / "birdkit", None):
+        if folder is None:
+            import tempfile
+
+            folder = Path(tempfile.gettempdir()) / f"birdkit-{os.getuid()}"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            owned = folder.stat().st_uid == os.getuid()  # not a folder someone else left in /tmp
+        except OSError:
+            continue
+        if owned and os.access(folder, os.W_OK):
+            return folder
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -770,6 +779,7 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
             body,
         ]
     )
+    # the source holds numbers, variable names and grammar keywords, never text taken from a config
     namespace: dict[str, Any] = {"M": methods, "Built": Built, "S": Span, "Token": Token, "new": tuple.__new__}
     exec(compile(source, "<birdkit statement replay>", "exec"), namespace)
     return namespace["replay"]  # type: ignore[no-any-return]

@@ -450,6 +450,8 @@ _KEYWORD_RULES = words(
 
 _EC_KINDS = frozenset({"rt", "ro", "generic"})
 
+_POLICY_TYPES = (ast.PolicyAll, ast.PolicyNone, ast.PolicyFilterName, ast.PolicyFilterBody, ast.PolicyWhere)
+
 _Pos = engine.Pos
 
 
@@ -599,16 +601,9 @@ class _AstBuilder:
 
     def import_export(self, meta: _Pos, children: list[Any]) -> ast.Statement:
         direction, *rest = children
-        policy_types = (
-            ast.PolicyAll,
-            ast.PolicyNone,
-            ast.PolicyFilterName,
-            ast.PolicyFilterBody,
-            ast.PolicyWhere,
-        )
-        if len(rest) == 1 and isinstance(rest[0], policy_types):
+        if len(rest) == 1 and isinstance(rest[0], _POLICY_TYPES):
             return ast.ImportExport(str(direction), rest[0], span=meta)
-        if len(rest) == 2 and isinstance(rest[1], policy_types):
+        if len(rest) == 2 and isinstance(rest[1], _POLICY_TYPES):
             return ast.ImportExport(str(direction), rest[1], prefilter=rest[0], span=meta)
         return self._option([ast.Word(direction)], rest, meta)
 

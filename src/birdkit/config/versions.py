@@ -74,7 +74,7 @@ def keywords_usable_as_names(version: Version) -> bool:
 
 def check_version_gates(root: Any, version: Version, text: str) -> None:
     """Raise BirdSyntaxError for the first construct ``version`` of BIRD does not accept."""
-    _Gates(version, text.splitlines()).run(root)
+    _Gates(version, text).run(root)
 
 
 def _names_attribute(expr: Any, attributes: set[str]) -> bool:
@@ -101,9 +101,9 @@ _STEPS = _Steps()
 
 
 class _Gates:
-    def __init__(self, version: Version, lines: list[str]) -> None:
+    def __init__(self, version: Version, text: str) -> None:
         self.version = version
-        self.lines = lines
+        self.text = text  # split into lines only to quote the line of an error
         self.custom_attributes: set[str] = set()
         self.in_flow = False
         self.hex_limit = 20 if supports(version, (2, 19, 0), (3, 3, 0)) else 32
@@ -137,7 +137,8 @@ class _Gates:
 
     def fail(self, node: Any, message: str, hint: str | None = None) -> None:
         span = node.span
-        line = self.lines[span.line - 1] if span and 0 < span.line <= len(self.lines) else None
+        lines = self.text.splitlines()
+        line = lines[span.line - 1] if span and 0 < span.line <= len(lines) else None
         raise BirdSyntaxError(message, span=span, source_line=line, hint=hint)
 
     def need(self, node: Any, ok: bool, feature: str, since: str) -> None:
