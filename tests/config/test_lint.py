@@ -207,3 +207,14 @@ def test_keyword_rule_matches_real_bird(version: str, bird_matrix: BirdMatrix) -
         refused = not runtime.check(text).ok
         flagged = "keyword-protocol-name" in _rules(lint_config(parse_config(text, "x.conf"), target=version))
         assert flagged == refused, f"{name!r} on {version}: BIRD refuses={refused}, lint flags={flagged}"
+
+
+def test_a_neighbor_outside_the_fleet_is_an_error_unless_named_outside(tmp_path: Path) -> None:
+    text = (WALKTHROUGH / "vm1.conf").read_text()
+    extra = "\nprotocol bgp tor {\n    local as 65000;\n    neighbor 198.18.0.254 as 64999;\n"
+    extra += "    ipv4 { import all; export all; };\n}\n"
+    vm1 = _write(tmp_path, "vm1.conf", text + extra)
+    configs = [load_config(vm1), load_config(WALKTHROUGH / "vm2.conf")]
+    unknown = [f for f in lint_fleet(configs) if f.rule == "fleet-unknown-neighbor"]
+    assert [f.span.line if f.span else None for f in unknown] == [_line_of(vm1, "neighbor 198.18.0.254")]
+    assert [f for f in lint_fleet(configs, outside=["198.18.0.254"]) if f.rule == "fleet-unknown-neighbor"] == []

@@ -62,3 +62,15 @@ def test_list_rules_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "/nonexistent/bird.conf"]) == 2
     assert main(["lint", "--help"]) == 0
     assert "examples:" in capsys.readouterr().out
+
+
+def test_outside_names_a_router_beyond_the_fleet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vm1 = tmp_path / "vm1.conf"
+    vm1.write_text(
+        VM1.read_text() + "\nprotocol bgp tor {\n    local as 65000;\n    neighbor 198.18.0.254 as 64999;\n"
+        "    ipv4 { import all; export all; };\n}\n"
+    )
+    assert main(["lint", str(vm1), str(VM2)]) == 1
+    assert main(["lint", "--outside", "198.18.0.254", str(vm1), str(VM2)]) == 0
+    assert main(["lint", "--outside", "tor1", str(vm1), str(VM2)]) == 2
+    assert "--outside takes an IP address" in capsys.readouterr().err

@@ -39,11 +39,20 @@ _PASSWORD_LINE = re.compile(r'(password\s+")[^"]*(")')
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add ``birdkit gen``'s arguments."""
     parser.add_argument("peermap", type=Path, help="peer map file (.yaml, .toml or .json)")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR",
-                        help="directory that receives OUTDIR/<node>/bird.conf")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUTDIR",
+        help="directory that receives OUTDIR/<node>/bird.conf",
+    )
     parser.add_argument("--node", action="append", metavar="NAME", help="generate only this node (repeatable)")
-    parser.add_argument("--check", action="store_true",
-                        help="check the configs (our parser, fleet lint, `bird -p` when installed) before writing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check the configs (our parser, fleet lint, `bird -p` when installed) before writing",
+    )
     parser.add_argument("--diff", action="store_true", help="print a diff against the files in OUTDIR; write nothing")
     parser.add_argument("--templates", type=Path, metavar="DIR", help="directory of *.j2 overriding the packaged ones")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -72,8 +81,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         statuses = {name: write_config(files[name], text, private=bool(secrets)) for name, text in configs.items()}
     except OSError as error:
-        raise BirdkitError(f"{error.filename or args.output}: cannot write: {error.strerror}",
-                           hint="-o must name a directory you can write to") from None
+        raise BirdkitError(
+            f"{error.filename or args.output}: cannot write: {error.strerror}",
+            hint="-o must name a directory you can write to",
+        ) from None
     _summarize(peermap, configs, files, statuses, args)
     return EXIT_OK
 
@@ -85,8 +96,10 @@ def _selected_nodes(peermap: Peermap, wanted: list[str] | None) -> list[str] | N
     for name in wanted:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
-            raise PeermapError(f"--node {name}: no such node in {peermap.source}",
-                               hint=f"did you mean '{close[0]}'?" if close else f"nodes: {', '.join(known)}")
+            raise PeermapError(
+                f"--node {name}: no such node in {peermap.source}",
+                hint=f"did you mean '{close[0]}'?" if close else f"nodes: {', '.join(known)}",
+            )
     return wanted
 
 
@@ -97,8 +110,9 @@ def _generate(peermap: Peermap, names: list[str] | None, templates: Path | None)
         span = Span(error.filename or error.name or "<template>", error.lineno, 1)
         raise ConfigError(f"template error: {error.message}", span=span) from None
     except jinja2.TemplateError as error:
-        raise ConfigError(f"template error: {error.message}",
-                          hint="--templates files see the same variables as the packaged ones") from None
+        raise ConfigError(
+            f"template error: {error.message}", hint="--templates files see the same variables as the packaged ones"
+        ) from None
 
 
 def _secrets(peermap: Peermap) -> list[str]:
@@ -144,19 +158,14 @@ def check_configs(peermap: Peermap, configs: Mapping[str, str], files: Mapping[s
     if not problems:
         from birdkit.config.lint import lint_fleet
 
-        problems += _lint_problems(expected_lint(peermap, lint_fleet(parsed)))
+        problems += _lint_problems(lint_fleet(parsed, outside=outside_addresses(peermap)))
     problems += _bird_check(peermap, configs, files)
     return problems
 
 
-def expected_lint(peermap: Peermap, findings: Iterable[Finding]) -> list[Finding]:
-    """Fleet-lint findings minus those about ``extra_peers``: they are outside the fleet by design."""
-    outside = {str(peer.address) for node in peermap.nodes for peer in node.extra_peers}
-    return [
-        finding for finding in findings
-        if not (finding.rule == "fleet-unknown-neighbor"
-                and any(f"neighbor {address} " in finding.message for address in outside))
-    ]
+def outside_addresses(peermap: Peermap) -> list[str]:
+    """The addresses of ``extra_peers``: routers outside the fleet by design (top-of-rack and such)."""
+    return [str(peer.address) for node in peermap.nodes for peer in node.extra_peers]
 
 
 def _lint_problems(findings: Iterable[Finding]) -> list[str]:
@@ -209,12 +218,21 @@ def _summarize(
     nodes = {node.name: node for node in peermap.nodes}
     peers = {name: [n.name for group in groups[name] for n in group.neighbors] for name in configs}
     if args.json:
-        print_json([
-            {"node": name, "router_id": str(nodes[name].router_id), "asn": nodes[name].asn,
-             "pod_cidrs": [str(c) for c in nodes[name].pod_cidrs], "peers": peers[name],
-             "file": str(files[name]), "status": statuses[name]}
-            for name in configs
-        ], stream=sys.stdout)
+        print_json(
+            [
+                {
+                    "node": name,
+                    "router_id": str(nodes[name].router_id),
+                    "asn": nodes[name].asn,
+                    "pod_cidrs": [str(c) for c in nodes[name].pod_cidrs],
+                    "peers": peers[name],
+                    "file": str(files[name]),
+                    "status": statuses[name],
+                }
+                for name in configs
+            ],
+            stream=sys.stdout,
+        )
         return
     rows = []
     for name in configs:
@@ -225,5 +243,7 @@ def _summarize(
     print(format_table(["node", "router id", "pod cidrs", "bgp peers", "file", "status"], rows))
     changed = sum(1 for status in statuses.values() if status != "unchanged")
     sessions = sum(len(found) for found in peers.values())
-    print(f"\n{len(rows)} config(s) in {args.output} ({changed} written, {len(rows) - changed} unchanged); "
-          f"{sessions} bgp protocol(s), topology {peermap.topology.kind}.")
+    print(
+        f"\n{len(rows)} config(s) in {args.output} ({changed} written, {len(rows) - changed} unchanged); "
+        f"{sessions} bgp protocol(s), topology {peermap.topology.kind}."
+    )

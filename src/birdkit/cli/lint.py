@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ examples:
   birdkit lint /etc/bird/bird.conf                    one config
   birdkit lint --target 3.1.8 bird.conf               also flag names that are keywords in BIRD 3.1.8
   birdkit lint vm1/bird.conf vm2/bird.conf            a fleet: sessions must match, router ids be unique
+  birdkit lint --outside 198.18.0.254 out/*/bird.conf the fleet also peers with a router it does not hold
   birdkit lint --json out/*/bird.conf | jq '.findings[] | .rule'
   birdkit lint --list-rules                           every rule id with its one-line description
 
@@ -29,6 +31,13 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument(
+        "--outside",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a neighbor address outside the fleet (a top-of-rack router); repeatable",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.files:
         print("birdkit lint: give at least one FILE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
+    for address in args.outside:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            print(f"birdkit lint: --outside takes an IP address, not {address!r}", file=sys.stderr)
+            return EXIT_USAGE
     configs = []
     for name in args.files:
         if not Path(name).is_file():
@@ -55,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if len(configs) == 1:
         findings = lint_config(configs[0], target=args.target)
     else:
-        findings = lint_fleet(configs, target=args.target)
+        findings = lint_fleet(configs, target=args.target, outside=args.outside)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings = len(findings) - errors
     if args.json:

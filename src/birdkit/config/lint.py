@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -155,13 +155,24 @@ def lint_config(config: ast.Config, *, target: str | None = None) -> list[Findin
     return sorted(findings, key=_position)
 
 
-def lint_fleet(configs: Sequence[ast.Config], *, target: str | None = None) -> list[Finding]:
-    """Lint ``configs`` as one fleet: each file's findings, then the cross-node ``fleet-*`` rules."""
+def lint_fleet(
+    configs: Sequence[ast.Config], *, target: str | None = None, outside: Iterable[str] = ()
+) -> list[Finding]:
+    """Lint ``configs`` as one fleet: each file's findings, then the cross-node ``fleet-*`` rules.
+
+    ``outside`` lists neighbor addresses that belong to routers outside the fleet (a top-of-rack switch, an
+    upstream): sessions to them are not reported as ``fleet-unknown-neighbor``.
+    """
     findings: list[Finding] = []
     for config in configs:
         findings += lint_config(config, target=target)
     models = [_Model(config) for config in configs]
-    fleet = [*_router_id_findings(models), *_neighbor_findings(models), *_blackhole_findings(models)]
+    known_outside = {ipaddress.ip_address(address) for address in outside}
+    fleet = [
+        *_router_id_findings(models),
+        *_neighbor_findings(models, known_outside),
+        *_blackhole_findings(models),
+    ]
     return findings + sorted(fleet, key=_position)
 
 
@@ -802,12 +813,12 @@ def _router_id_findings(models: list[_Model]) -> Iterator[Finding]:
             )
 
 
-def _neighbor_findings(models: list[_Model]) -> Iterator[Finding]:
+def _neighbor_findings(models: list[_Model], outside: set[IpAddress]) -> Iterator[Finding]:
     addresses = [_addresses(model) for model in models]
     for index, model in enumerate(models):
         for session in model.sessions:
             address = session.neighbor_ip
-            if address is None:
+            if address is None or address in outside:
                 continue
             owners = [i for i, found in enumerate(addresses) if i != index and address in found]
             if not owners:
