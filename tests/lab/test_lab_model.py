@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from birdkit.cli.lab import render_matrix
 from birdkit.errors import ConfigError, PeermapError, RuntimeMissingError
 from birdkit.gen.peermap import parse_peermap
-from birdkit.lab import lab
+from birdkit.lab import lab, netns
 from birdkit.lab.runtime import BirdMatrix, BirdRuntime
 
 STEPS = Path(__file__).resolve().parents[1] / "fixtures" / "lab" / "walkthrough" / "steps.sh"
@@ -55,6 +55,21 @@ def test_nodes_n_gives_vm1_to_vmn_with_their_own_pod_cidr(count: int) -> None:
         assert node.pod_ip == f"10.0.{k}.10"
         assert not node.netns.startswith("bkt")
         assert len(node.pod_veth) <= 15
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,30}", fullmatch=True), min_size=1, max_size=20, unique=True))
+def test_pod_veth_names_fit_linux_and_never_clash(names: list[str]) -> None:
+    pairs = [netns.pod_veth_names(name) for name in names]
+    every_end = [end for pair in pairs for end in pair]
+    assert all(len(end) <= 15 for end in every_end)
+    assert len(set(every_end)) == len(every_end)
+
+
+def test_long_node_names_keep_a_readable_tail() -> None:
+    assert netns.pod_veth_names("vm1") == ("veth_vm1", "veth_vm1_pod")
+    host, pod = netns.pod_veth_names("worker-node-1")
+    assert host.startswith("vh") and pod.startswith("vp") and host[8:] == pod[8:] == "_worker"
 
 
 def test_too_many_nodes_for_the_underlay_is_a_clear_error() -> None:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import time
 import uuid
+import zlib
 from pathlib import Path
 from types import TracebackType
 
@@ -55,9 +56,21 @@ def list_netns() -> list[str]:
     return [line.split()[0] for line in completed.stdout.splitlines() if line.strip()]
 
 
+#: Linux interface names are at most 15 characters
+MAX_INTERFACE_NAME = 15
+
+
 def pod_veth_names(node_name: str) -> tuple[str, str]:
-    """The walkthrough's veth pair for a node's pod: (``veth_<node>`` on the node, ``veth_<node>_pod`` in the pod)."""
-    return f"veth_{node_name}"[:15], f"veth_{node_name}_pod"[:15]
+    """The walkthrough's veth pair for a node's pod: (``veth_<node>`` on the node, ``veth_<node>_pod`` in the pod).
+
+    Where those would be longer than Linux allows, both ends get a short digest of the node name first
+    (``vh1c9e4a_worker``, ``vp1c9e4a_worker``), so they stay distinct, from each other and from other nodes.
+    """
+    host, pod = f"veth_{node_name}", f"veth_{node_name}_pod"
+    if len(pod) <= MAX_INTERFACE_NAME:
+        return host, pod
+    digest = f"{zlib.crc32(node_name.encode()) & 0xFFFFFF:06x}"
+    return f"vh{digest}_{node_name}"[:MAX_INTERFACE_NAME], f"vp{digest}_{node_name}"[:MAX_INTERFACE_NAME]
 
 
 @attrs.frozen
