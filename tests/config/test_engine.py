@@ -164,3 +164,12 @@ def test_a_valid_config_parses_without_importing_lark(tmp_path: Path) -> None:
     second = subprocess.run([sys.executable, "-c", program], env=environment, capture_output=True, text=True)
     assert (first.stdout.strip(), second.stdout.strip()) == ("True", "False")
     assert list((tmp_path / "birdkit").glob("bird-tables-*.marshal"))
+
+
+@pytest.mark.timeout(10)
+def test_blanks_before_a_bad_character_do_not_stall_the_lexer() -> None:
+    # a run of blanks the regex could split many ways must not be retried split by split (it used to be)
+    text = "protocol device { }" + " \t" * 100 + "@\n"
+    with pytest.raises(BirdSyntaxError) as caught:
+        parse_config(text)
+    assert (caught.value.line, caught.value.column) == (1, 220)

@@ -1,11 +1,18 @@
-"""The config parser's engine: Lark's LALR tables kept on disk, a whole-text lexer, and the LALR loop.
+"""The config parser's engine: Lark's LALR tables kept on disk, a context-free lexer, the LALR loop, and
+compiled replays of repeated statements.
 
 Lark is the reference. It compiles ``bird.lark`` into LALR tables; the engine saves what it needs of them in
-the user's cache, so parsing a valid config never imports Lark. The fast lexer cuts the whole text with one
-regex of every terminal, in Lark's order, and the loop turns a name into a keyword where the parser state
-accepts that keyword. That is what Lark's contextual lexer does whenever the state accepts the token the fast
-lexer found; on any other token the loop raises :class:`EngineMismatch`, and the caller parses again with
-Lark's own per-state lexers (:func:`contextual_tokens`), which also find the syntax errors.
+the user's cache, so parsing a valid config never imports Lark.
+
+* :func:`lex` cuts the text with one regex of every terminal, in Lark's order, line by line.
+* :func:`parse` runs the tables; :class:`TokenFeed` turns a name into a keyword where the parser state accepts
+  that keyword. That is what Lark's contextual lexer does whenever the state accepts the token :func:`lex`
+  found; on any other token it raises :class:`EngineMismatch`, and the caller parses again with Lark's own
+  per-state lexers (:func:`contextual_tokens`), which also find the syntax errors.
+* :func:`parse_statements` reads one top-level statement at a time, and runs a statement shaped like an
+  earlier one as Python code made from that one's parser actions (:func:`compile_trace`).
+* :func:`reducers` apply Lark's tree-building rules (kept children, placeholders, inlined rules, positions)
+  and call the AST builder's method for each rule.
 """
 
 from __future__ import annotations
@@ -103,7 +110,8 @@ def _compiled_lexer(tables: Tables) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4)
 def _ignorable(tables: Tables) -> re.Pattern[str]:
-    return re.compile("(?:" + "|".join(regex for _, regex in tables.ignored) + ")*")
+    # possessive, like the lexer's prefix: a failed match must not retry every split of a run of blanks
+    return re.compile("(?:" + "|".join(regex for _, regex in tables.ignored) + ")*+")
 
 
 # ---------------------------------------------------------------- tables
