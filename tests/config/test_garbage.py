@@ -86,6 +86,9 @@ FRAGMENTS = [
     "+empty+",
     "x",
     "table",
+    " \t" * 24,  # a long run of blanks (a regex must not try every way to split it)
+    "@",
+    "$",
 ]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
