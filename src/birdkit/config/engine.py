@@ -327,10 +327,11 @@ def lex(text: str, tables: Tables) -> Lexed:
     lines: list[int] = []
     signatures: list[str] = []
     seen: dict[str, tuple[list[Cut], list[str]]] = {}
+    lexer, ignorable, keywords = tables.lexer, _ignorable(tables), tables.keywords
     for number, line in enumerate(text.split("\n"), 1):
         cut = seen.get(line)
         if cut is None:
-            cut = seen[line] = _cut_line(line, tables)
+            cut = seen[line] = _cut_line(line, lexer, ignorable, keywords)
         if cut[0]:
             cuts += cut[0]
             lines += [number] * len(cut[0])
@@ -339,12 +340,13 @@ def lex(text: str, tables: Tables) -> Lexed:
     return Lexed(cuts, lines, signatures)
 
 
-def _cut_line(line: str, tables: Tables) -> tuple[list[Cut], list[str]]:
-    keywords = tables.keywords
+def _cut_line(
+    line: str, lexer: re.Pattern[str], ignorable: re.Pattern[str], keywords: dict[str, dict[str, str]]
+) -> tuple[list[Cut], list[str]]:
     cut: list[Cut] = []
     signatures: list[str] = []
     position = 0
-    for match in tables.lexer.finditer(line):
+    for match in lexer.finditer(line):
         if match.start() != position:  # found past text that holds no token: checked below
             break
         kind = match.lastgroup
@@ -353,7 +355,7 @@ def _cut_line(line: str, tables: Tables) -> tuple[list[Cut], list[str]]:
         value = line[start:position]
         cut.append((kind, value, start + 1, position + 1))
         signatures.append(value if kind in keywords and value in keywords[kind] else kind)
-    if _ignorable(tables).fullmatch(line, position) is None:
+    if ignorable.fullmatch(line, position) is None:
         raise EngineMismatch("no terminal matches here")
     return cut, signatures
 
