@@ -34,9 +34,6 @@ import attrs
 from birdkit.resources import grammar_path
 from birdkit.span import Span
 
-#: bumped whenever the saved table layout changes
-TABLE_FORMAT = 2
-
 #: grammar start rule for each context an ``include`` can appear in
 START_RULES = ("config", "proto_body", "channel_body", "block_body", "fstmt_body")
 
@@ -167,7 +164,9 @@ def lark_parser() -> Any:
 def tables() -> Tables:
     """The tables, read from the user's cache; built with Lark (and saved) on the first run."""
     text = _grammar_text()
-    key = f"{TABLE_FORMAT}\0{sys.version_info[:2]}\0{_lark_version()}\0{text}"
+    # what the tables are made from: the grammar, Lark, Python's marshal, and this module's own code
+    engine_code = zlib.crc32(Path(__file__).read_bytes())
+    key = f"{engine_code}\0{sys.version_info[:2]}\0{_lark_version()}\0{text}"
     folder = _cache_folder()
     path = folder / f"bird-tables-{_digest(key)}.marshal" if folder else None
     if path is not None:
