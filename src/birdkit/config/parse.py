@@ -100,8 +100,10 @@ def _parse_text(text: str, path: str | None, start: str, lines: list[str] | None
     try:
         lexed = engine.lex(text, tables)
         result = engine.parse_statements(tables, _AstBuilder, _AstBuilder(path, lines), lexed, start)
-    except Exception:  # the fast path gave up (or met an error): Lark's own lexer decides
+    except engine.EngineMismatch:  # a token Lark's lexer may cut otherwise: it decides
         result = _parse_contextually(text, path, lines, start)
+    except Exception as error:  # tokens cut as Lark would, so Lark fails here too: report its error
+        raise _first_error(error, text, path, start) from None
     return attach_trivia(result.value, comments, lines)
 
 
