@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import attrs
 
 
-@attrs.frozen
-class Span:
-    """A 1-based region of a source file. Nodes carry one; it never takes part in equality."""
+class Span(NamedTuple):
+    """A 1-based region of a source file. Nodes carry one; it never takes part in their equality.
+
+    A named tuple: a parse makes one per node, and a tuple is the cheapest immutable value to build (the
+    parser builds them with ``tuple.__new__``, without a call of ``Span.__new__``).
+    """
 
     path: str | None
     line: int

@@ -569,7 +569,7 @@ def _extent(path: str | None, symbols: list[Any]) -> Pos:
             if last.__class__ is Built:
                 last = last.pos
             if last is not None:
-                return Span(path, first.line, first.column, last.end_line, last.end_column)
+                return tuple.__new__(Span, (path, first.line, first.column, last.end_line, last.end_column))
     return None
 
 
@@ -721,7 +721,7 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
         if pos not in spans:
             first, last = pos
             spans[pos] = f"s{first}_{last}"
-            code.append(f"    s{first}_{last} = S(P, l{first}, c{first}[2], l{last}, c{last}[3])")
+            code.append(f"    s{first}_{last} = new(S, (P, l{first}, c{first}[2], l{last}, c{last}[3]))")
         return spans[pos]
 
     # ("t", token number) | ("v", variable, pos) | ("c", constant, pos) | ("l", items, pos) | ("n",)
