@@ -319,6 +319,9 @@ def test_check_adds_bird_p_semantics(tmp_path: Path) -> None:
         check_config("x.conf", text="protocol static { ipv4 { import filter later; }; }\nfilter later { accept; }\n")
     with pytest.raises(ConfigError, match="no protocol"):
         check_config("x.conf", text="router id 1.2.3.4;\n")
+    with pytest.raises(ConfigError, match="no protocol") as empty:
+        check_config("empty.conf", text="")
+    assert empty.value.path == "empty.conf"
     with pytest.raises(ConfigError, match="EBGP requires explicit import policy"):
         check_config("x.conf", text="protocol bgp { local as 1; neighbor 192.0.2.1 as 2; ipv4; }\n")
     with pytest.raises(BirdSyntaxError, match="unexpected 'neighbor' in 'local'") as caught:

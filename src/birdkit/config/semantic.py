@@ -161,7 +161,8 @@ class _Checker:
         for statement in config.statements:
             self.top(statement)
         if not any(isinstance(s, ast.Protocol) and not s.is_template for s in config.statements):
-            path = config.span.path if config.span else None
+            # an empty config has no span: the main file is the first source read
+            path = config.span.path if config.span else next(iter(self.sources), None)
             self.fail(
                 Span(path, 1, 1),
                 "no protocol is specified in the config file",
