@@ -380,3 +380,11 @@ def _walk(node: Any) -> list[Any]:
         values = value if isinstance(value, tuple) else (value,)
         found.extend(n for v in values if isinstance(v, ast.Node) for n in _walk(v))
     return found
+
+
+def test_the_first_unknown_symbol_reported_is_the_leftmost_as_in_bird() -> None:
+    # bird -p (2.0.12): "2:12 syntax error, unexpected CF_SYM_UNDEFINED" (that is 'alpha', not 'beta')
+    text = "filter f {\n  if net = alpha || net = beta then accept;\n  reject;\n}\nprotocol device {}\n"
+    with pytest.raises(BirdSyntaxError, match="unknown symbol 'alpha'") as caught:
+        check_config("x.conf", text=text, target="2.0.12")
+    assert (caught.value.line, caught.value.column) == (2, 12)

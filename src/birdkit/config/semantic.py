@@ -89,10 +89,10 @@ class _Checker:
                     f"argument 1 of '{node.name}' must be a community, not a route distinguisher",
                     hint="write a pair such as (65000, 1)",
                 )
-            for name in _EXPR_PARTS.get(node_type, ()):
+            for name in reversed(_EXPR_PARTS.get(node_type, ())):  # pushed last to first: read left to right
                 part = getattr(node, name)
                 if part.__class__ is tuple:
-                    stack.extend(part)
+                    stack.extend(reversed(part))
                 elif part is not None:
                     stack.append(part)
 
