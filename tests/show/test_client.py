@@ -298,3 +298,8 @@ def test_any_receive_boundaries_and_notices_give_the_same_routes(
             assert list(bird.routes()) == expected
             assert sorted(bird.notices) == sorted(notices)
             assert bird.command("show status")[-1].text == "Daemon is up and running"
+
+
+def test_an_unknown_selector_is_a_type_error_as_for_any_keyword() -> None:
+    with pytest.raises(TypeError, match="tabel"):
+        route_command(tabel="master4")  # type: ignore[call-arg]

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import TypedDict, Unpack
 
 import attrs
 
@@ -78,20 +79,34 @@ def _address(kind: str, value: str) -> str:
     return value
 
 
-def route_command(
-    *,
-    prefix: str | None = None,
-    for_address: str | None = None,
-    table: str | None = None,
-    protocol: str | None = None,
-    filter: str | None = None,
-    where: str | None = None,
-    all: bool = True,
-    primary: bool = False,
-    filtered: bool = False,
-    count: bool = False,
-) -> str:
-    """The ``show route`` command line for these selectors (``table="all"`` shows every table)."""
+class RouteSelectors(TypedDict, total=False):
+    """What ``show route`` selects: the keyword arguments of :func:`route_command` and :meth:`Bird.routes`.
+
+    ``prefix`` (a net), ``for_address`` (the routes for an address), ``table`` (``"all"`` for every table),
+    ``protocol``, ``filter`` (a filter's name), ``where`` (a one-line filter expression), ``all`` (with
+    attributes; True unless given), ``primary`` (only the best route), ``filtered`` (routes an import filter
+    rejected).
+    """
+
+    prefix: str | None
+    for_address: str | None
+    table: str | None
+    protocol: str | None
+    filter: str | None
+    where: str | None
+    all: bool
+    primary: bool
+    filtered: bool
+
+
+def route_command(*, count: bool = False, **selectors: Unpack[RouteSelectors]) -> str:
+    """The ``show route`` command line for these selectors; with ``count``, the ``show route ... count`` one."""
+    unknown = sorted(set(selectors) - RouteSelectors.__optional_keys__)
+    if unknown:
+        raise TypeError(f"unknown show route selector(s): {', '.join(unknown)}")
+    prefix, for_address, table = selectors.get("prefix"), selectors.get("for_address"), selectors.get("table")
+    protocol, filter, where = selectors.get("protocol"), selectors.get("filter"), selectors.get("where")
+    all, primary, filtered = selectors.get("all", True), selectors.get("primary"), selectors.get("filtered")
     words = ["show", "route"]
     if prefix is not None:
         words.append(_address("prefix", prefix))
@@ -324,37 +339,16 @@ class Bird:
             words.append(f'"{name}"' if any(c in name for c in "*?") else _symbol("protocol", name))
         return parse_protocols(self.text(" ".join(words)))
 
-    def routes(
-        self,
-        *,
-        prefix: str | None = None,
-        for_address: str | None = None,
-        table: str | None = None,
-        protocol: str | None = None,
-        filter: str | None = None,
-        where: str | None = None,
-        all: bool = True,
-        primary: bool = False,
-        filtered: bool = False,
-    ) -> Iterator[Route]:
+    def routes(self, **selectors: Unpack[RouteSelectors]) -> Iterator[Route]:
         """Stream ``show route`` as :class:`Route` objects while BIRD sends them (constant memory).
 
-        With ``all`` (the default) every route carries its typed attributes. ``8001 Network not found``
-        (a ``prefix`` with no route) raises :class:`BirdError` like every other error reply.
+        ``selectors`` are those of :class:`RouteSelectors`. With ``all`` (the default) every route carries its
+        typed attributes. ``8001 Network not found`` (a ``prefix`` with no route) raises :class:`BirdError`
+        like every other error reply.
         """
         from birdkit.show.stream import iter_routes
 
-        command = route_command(
-            prefix=prefix,
-            for_address=for_address,
-            table=table,
-            protocol=protocol,
-            filter=filter,
-            where=where,
-            all=all,
-            primary=primary,
-            filtered=filtered,
-        )
+        command = route_command(**selectors)
         self._send(command)
         return iter_routes(_ReplyText(self))
 
