@@ -33,7 +33,7 @@ from types import FrameType
 
 from birdkit import Bird
 from birdkit.lab.netns import Fabric
-from birdkit.lab.runtime import BirdMatrix, BirdRuntime, Daemon
+from birdkit.runtime import BirdMatrix, BirdRuntime, Daemon
 
 EXPORTER_IP, RECEIVER_IP = "198.18.0.1", "198.18.0.2"
 PYBIRD_VENV = Path(tempfile.gettempdir()) / "birdkit-bench-pybird"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime
+from birdkit.runtime import VERSIONS, BirdMatrix, BirdRuntime
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_NETNS_PREFIX = "bkt"

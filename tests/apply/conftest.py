@@ -14,7 +14,7 @@ import pytest
 from birdkit.apply.applier import netns_state_dir
 from birdkit.apply.transport import NetnsTransport, birdc
 from birdkit.lab.netns import Fabric
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apply"
 #: BGP timers that converge in about a second and recover from errors fast

@@ -18,7 +18,7 @@ from birdkit.apply.transport import BirdLayout, SshTransport
 from birdkit.apply.verify import NodeExpectation
 from birdkit.errors import TransportError
 from birdkit.lab.netns import Fabric
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 from .conftest import FIXTURES
 

@@ -15,7 +15,7 @@ from birdkit.cli.main import main
 from birdkit.config import ast
 from birdkit.config.format import INLINE_PRINTERS, STATEMENT_PRINTERS, format_config, format_node
 from birdkit.config.parse import parse_config
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "format"
 GOLDEN_FILES = sorted(GOLDEN.glob("*.conf"))

@@ -10,7 +10,7 @@ import pytest
 
 from birdkit.config.lint import RULES, Severity, lint_config, lint_fleet
 from birdkit.config.parse import load_config, parse_config
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lint"
 WALKTHROUGH = FIXTURES / "walkthrough"

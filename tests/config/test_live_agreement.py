@@ -9,7 +9,7 @@ import pytest
 
 from birdkit.config.parse import check_config
 from birdkit.errors import BirdkitError
-from birdkit.lab.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import VERSIONS, BirdMatrix
 
 pytestmark = [pytest.mark.live, pytest.mark.matrix]
 

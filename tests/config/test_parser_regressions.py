@@ -18,7 +18,7 @@ from birdkit.config.format import format_config
 from birdkit.config.keywords import ROLE_WORDS, reserved_names
 from birdkit.config.parse import check_config, parse_config
 from birdkit.errors import BirdkitError, BirdSyntaxError
-from birdkit.lab.runtime import VERSIONS, BirdRuntime
+from birdkit.runtime import VERSIONS, BirdRuntime
 
 ALL = frozenset(VERSIONS)
 V2 = frozenset({"2.0.12", "2.17.6"})

@@ -9,7 +9,7 @@ import strategies
 from birdkit.config import ast
 from birdkit.config.format import format_config
 from birdkit.config.parse import parse_config
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 pytestmark = [pytest.mark.matrix, pytest.mark.filterwarnings("ignore:Generating overly large repr")]
 

@@ -14,7 +14,7 @@ from birdkit.config.format import format_config
 from birdkit.config.parse import parse_config
 from birdkit.config.trivia import scan_comments
 from birdkit.errors import BirdkitError
-from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime, CheckResult
+from birdkit.runtime import VERSIONS, BirdMatrix, BirdRuntime, CheckResult
 
 pytestmark = [pytest.mark.corpus, pytest.mark.matrix]
 

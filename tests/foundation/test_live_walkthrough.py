@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from birdkit.lab.netns import Fabric
-from birdkit.lab.runtime import BirdMatrix, Daemon
+from birdkit.runtime import BirdMatrix, Daemon
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "walkthrough"
 PAIRS = [("2.0.12", "2.0.12"), ("2.17.6", "2.17.6"), ("3.1.8", "3.1.8"), ("2.0.12", "3.1.8")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from birdkit.lab.netns import Fabric, leftovers, teardown_state
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 MINIMAL = "router id 198.18.0.1;\nprotocol device { }\n"
 

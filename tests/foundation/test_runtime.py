@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from birdkit.lab.runtime import VERSIONS, BirdMatrix, BirdRuntime
+from birdkit.runtime import VERSIONS, BirdMatrix, BirdRuntime
 
 WALKTHROUGH = Path(__file__).resolve().parents[1] / "fixtures" / "walkthrough" / "vm1.conf"
 

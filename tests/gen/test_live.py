@@ -13,7 +13,7 @@ import pytest
 from birdkit.gen.peermap import Peermap, load_peermap, peermap_from_data
 from birdkit.gen.render import generate
 from birdkit.lab.netns import Fabric
-from birdkit.lab.runtime import VERSIONS, BirdMatrix, Daemon
+from birdkit.runtime import VERSIONS, BirdMatrix, Daemon
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

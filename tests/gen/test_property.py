@@ -17,7 +17,7 @@ from birdkit.config.parse import parse_config
 from birdkit.errors import PeermapError
 from birdkit.gen.peermap import peermap_from_data
 from birdkit.gen.render import generate
-from birdkit.lab.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import VERSIONS, BirdMatrix
 from gen.strategies import peermap_data
 
 PASSWORD_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "gen" / "password.txt"

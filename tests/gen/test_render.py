@@ -12,7 +12,7 @@ from birdkit.cli.main import main
 from birdkit.gen.peermap import parse_peermap
 from birdkit.gen.render import generate
 from birdkit.gen.topology import protocol_name
-from birdkit.lab.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import VERSIONS, BirdMatrix
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "gen"

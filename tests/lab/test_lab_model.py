@@ -17,7 +17,7 @@ from birdkit.cli.lab import render_matrix
 from birdkit.errors import ConfigError, PeermapError, RuntimeMissingError
 from birdkit.gen.peermap import parse_peermap
 from birdkit.lab import lab, netns
-from birdkit.lab.runtime import BirdMatrix, BirdRuntime
+from birdkit.runtime import BirdMatrix, BirdRuntime
 
 STEPS = Path(__file__).resolve().parents[1] / "fixtures" / "lab" / "walkthrough" / "steps.sh"
 FAKE_MATRIX = BirdMatrix({

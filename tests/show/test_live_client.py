@@ -10,7 +10,7 @@ from birdkit import Bird
 from birdkit.cli.main import main
 from birdkit.errors import BirdError
 from birdkit.lab.netns import Fabric
-from birdkit.lab.runtime import BirdRuntime
+from birdkit.runtime import BirdRuntime
 
 pytestmark = pytest.mark.live
 

@@ -19,7 +19,7 @@ import pytest
 from birdkit import Bird, iter_routes, parse_routes
 from birdkit.cli.main import main
 from birdkit.lab.netns import Fabric, list_netns
-from birdkit.lab.runtime import BirdRuntime, Daemon
+from birdkit.runtime import BirdRuntime, Daemon
 from birdkit.show.models import AsPathSegment, BgpAttributes, Community, ExtCommunity, LargeCommunity, NextHop, Route
 
 pytestmark = pytest.mark.live

@@ -43,7 +43,7 @@ from birdkit.show.framing import ReplyLine, deframe
 
 if TYPE_CHECKING:
     from birdkit.gen.peermap import Node, Peermap
-    from birdkit.lab.runtime import BirdRuntime
+    from birdkit.runtime import BirdRuntime
 
 #: default seconds of BIRD's undo timer (``configure timeout N``)
 DEFAULT_TIMEOUT = 30
@@ -473,7 +473,7 @@ def transports_for(
     peermap: Peermap, names: Sequence[str], overrides: Mapping[str, Transport] | None = None
 ) -> dict[str, Transport]:
     """Node name -> transport for ``names``: ``overrides`` first, else what the peer map says."""
-    from birdkit.lab.runtime import BirdMatrix
+    from birdkit.runtime import BirdMatrix
 
     matrix: list[BirdMatrix] = []
 

@@ -20,7 +20,7 @@ import attrs
 
 from birdkit.errors import TransportError
 from birdkit.files import write_atomically
-from birdkit.lab.runtime import BirdRuntime
+from birdkit.runtime import BirdRuntime
 
 #: how long one command on a node may take unless the caller says otherwise
 DEFAULT_TIMEOUT = 60.0

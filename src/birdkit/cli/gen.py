@@ -180,7 +180,7 @@ def _lint_problems(findings: Iterable[Finding]) -> list[str]:
 
 
 def _bird_check(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
-    from birdkit.lab.runtime import BirdMatrix, BirdRuntime
+    from birdkit.runtime import BirdMatrix, BirdRuntime
 
     matrix = BirdMatrix.discover()
     if not matrix.versions:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
 
 if TYPE_CHECKING:
-    from birdkit.lab.runtime import BirdMatrix
+    from birdkit.runtime import BirdMatrix
 
 EPILOG = """\
 examples:
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare, list or check with the BIRD matrix."""
-    from birdkit.lab.runtime import VERSIONS, BirdMatrix, prepare
+    from birdkit.runtime import VERSIONS, BirdMatrix, prepare
 
     if args.action == "prepare":
         prepare()

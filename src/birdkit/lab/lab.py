@@ -28,7 +28,7 @@ from birdkit.errors import ApplyError, BirdkitError, ConfigError, RuntimeMissing
 from birdkit.gen.peermap import Peermap, load_peermap, peermap_from_data
 from birdkit.gen.peermap import Transport as NodeTransport
 from birdkit.lab.netns import pod_veth_names
-from birdkit.lab.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix
 
 if TYPE_CHECKING:
     from birdkit.apply.verify import NodeExpectation

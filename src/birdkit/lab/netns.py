@@ -23,7 +23,7 @@ from types import TracebackType
 import attrs
 
 from birdkit.errors import RuntimeMissingError
-from birdkit.lab.runtime import BirdRuntime, Daemon
+from birdkit.runtime import BirdRuntime, Daemon
 
 DEFAULT_UNDERLAY = "198.18.0.0/24"
 UNDERLAY_INTERFACE = "eth0"
