@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 
 import strategies
 from birdkit.config import ast, engine
+from birdkit.config.build import AstBuilder
 from birdkit.config.format import format_config
-from birdkit.config.parse import _AstBuilder, _parse_contextually, parse_config
+from birdkit.config.parse import _parse_contextually, parse_config
 from birdkit.errors import BirdSyntaxError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -28,8 +29,8 @@ EXAMPLES = int(os.environ.get("BIRDKIT_EXAMPLES", "500"))
 
 def _fast(text: str, start: str = "config") -> Any:
     tables = engine.tables()
-    builder = _AstBuilder("x.conf", text.splitlines())
-    return engine.parse_statements(tables, _AstBuilder, builder, engine.lex(text, tables), start).value
+    builder = AstBuilder("x.conf", text.splitlines())
+    return engine.parse_statements(tables, AstBuilder, builder, engine.lex(text, tables), start).value
 
 
 def _exact(text: str, start: str = "config") -> Any:
@@ -128,12 +129,12 @@ def test_trace_compiles_to_code_that_calls_the_builder() -> None:
     lexed = engine.lex(text, tables)
     trace: list[int] = []
     feed = engine.TokenFeed(lexed, tables)
-    builder = _AstBuilder(None, text.splitlines())
+    builder = AstBuilder(None, text.splitlines())
     first = engine.parse(
-        tables, engine.reducers(tables, _AstBuilder), builder, "config", feed, boundary="__config_star_0", trace=trace
+        tables, engine.reducers(tables, AstBuilder), builder, "config", feed, boundary="__config_star_0", trace=trace
     )
     key = tuple(lexed.signatures[: feed.lookahead + 1])
-    replay = engine.compile_trace(trace, key, tables, _AstBuilder)
+    replay = engine.compile_trace(trace, key, tables, AstBuilder)
     assert replay is not None
     second = replay(builder, lexed.cuts, lexed.lines, feed.lookahead)
     assert first.value.items[0].words[2].text == "10"
