@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "parse-protocols": ("birdkit.cli.parse_output", "turn `show protocols [all]` output into JSON or a table"),
     "show": ("birdkit.cli.show", "ask a running BIRD over its control socket: status, protocols, routes"),
     "gen": ("birdkit.cli.gen", "generate one bird.conf per node from a peer map"),
+    "peermap": ("birdkit.cli.peermap", "build a peer map from Kubernetes Nodes (from-kubernetes)"),
     "apply": ("birdkit.cli.apply", "push generated configs to nodes, reload safely, roll back on failure"),
     "verify": ("birdkit.cli.verify", "check sessions, BIRD routes and kernel routes on every node"),
     "lab": ("birdkit.cli.lab", "build the walkthrough's BGP pod-network lab: up, status, ping, blackhole, down"),
