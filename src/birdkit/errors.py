@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from birdkit.span import Span, caret_snippet
+from birdkit.terminal import printable
 
 
 class BirdkitError(Exception):
@@ -43,11 +44,11 @@ class BirdkitError(Exception):
 
     def __str__(self) -> str:
         head = f"{self.span.location()}: {self.message}" if self.span else self.message
-        parts = [head]
+        parts = [printable(head)]
         if self.source_line is not None and self.span is not None:
             parts.append(caret_snippet(self.source_line, self.span.column))
         if self.hint:
-            parts.append(f"hint: {self.hint}")
+            parts.append(printable(f"hint: {self.hint}"))
         return "\n".join(parts)
 
     def to_json(self) -> dict[str, object]:
@@ -60,6 +61,13 @@ class BirdkitError(Exception):
             "column": self.column,
             "hint": self.hint,
         }
+
+
+class FileError(BirdkitError):
+    """A file that cannot be read or written as asked: missing, not a regular file, too large, not UTF-8,
+    read-only, on a full disk. The CLI exits 2 and writes nothing."""
+
+    exit_code = 2
 
 
 class BirdSyntaxError(BirdkitError):

@@ -1,28 +1,163 @@
-"""Writing files so that a reader (or BIRD) sees the old content or the new, never half of it."""
+"""The files a user names: read bounded (regular files only, size limit, UTF-8 checked) and written atomically
+(owner, group, mode and symlinks kept; a reader or BIRD sees the old content or the new, never half of it)."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from birdkit.errors import FileError
+from birdkit.span import Span
 
-def write_atomically(path: Path, data: bytes | str, mode: int | None = None) -> None:
+#: the largest config file (each include too) birdkit reads; real full-table configs stay far below
+MAX_CONFIG_BYTES = 64 << 20
+#: the largest peer map
+MAX_PEERMAP_BYTES = 4 << 20
+#: the largest password file (BIRD cannot hold a string of 4096 bytes or more)
+MAX_SECRET_BYTES = 4095
+
+# kernel file systems: their "files" are devices, process state or endless streams, never user input
+_KERNEL_ROOTS = ("/proc/", "/sys/", "/dev/")
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
+
+
+def read_bytes(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> bytes:
+    """The content of the regular file ``path``, at most ``limit`` bytes.
+
+    Directories, FIFOs, devices, sockets and files under /proc, /sys and /dev raise :class:`FileError`
+    without reading anything (a FIFO is opened non-blocking, so it cannot stall); so does a longer file.
+    ``what`` names the file in messages (``config``, ``peer map``, ``password file``).
+    """
+    name = os.fspath(path)
+    real = os.path.realpath(name)
+    if real.startswith(_KERNEL_ROOTS):
+        raise FileError(f"cannot read {what} {name}: {real} is a kernel file, not a {what}")
+    try:
+        handle = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as error:
+        raise FileError(f"cannot read {what} {name}: {error.strerror}") from None
+    try:
+        kind = stat.S_IFMT(os.fstat(handle).st_mode)
+        if kind != stat.S_IFREG:
+            raise FileError(f"cannot read {what} {name}: it is {_KINDS.get(kind, 'not a regular file')}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(handle, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise FileError(f"cannot read {what} {name}: {error.strerror}") from None
+    finally:
+        os.close(handle)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise FileError(f"{what} {name} is larger than {_size(limit)}", hint=f"birdkit reads {what}s up to that size")
+    return data
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """``data`` as UTF-8 text; an invalid byte raises :class:`FileError` at its ``file:line:column``."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8", "replace")) + 1
+        raise FileError(
+            f"not valid UTF-8: byte 0x{data[error.start]:02x}",
+            span=Span(name, line, column),
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def read_text(path: str | os.PathLike[str], *, limit: int, what: str = "file", lossless: bool = False) -> str:
+    """:func:`read_bytes` decoded as UTF-8.
+
+    ``lossless`` keeps bytes that are not UTF-8 as surrogates (``surrogateescape``), the way BIRD reads a config
+    (it accepts any byte in comments and strings): :func:`write_atomically` writes them back unchanged.
+    Otherwise such a byte raises :class:`FileError` at its ``file:line:column``.
+    """
+    data = read_bytes(path, limit=limit, what=what)
+    return data.decode("utf-8", "surrogateescape") if lossless else decode_utf8(data, os.fspath(path))
+
+
+def read_stdin(*, limit: int, what: str = "input", lossless: bool = False) -> str:
+    """Standard input (``-``) read like :func:`read_text`: at most ``limit`` bytes, UTF-8 checked or kept."""
+    import sys
+
+    binary = getattr(sys.stdin, "buffer", None)  # absent when stdin was replaced by a text stream
+    data = binary.read(limit + 1) if binary else sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+    if len(data) > limit:
+        raise FileError(f"{what} on stdin is larger than {_size(limit)}", hint=f"birdkit reads {what}s up to that size")
+    return data.decode("utf-8", "surrogateescape") if lossless else decode_utf8(data, "<stdin>")
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes | str, mode: int | None = None) -> None:
     """Replace ``path`` through a synced temp file in the same directory and a rename.
 
-    ``mode`` sets the permission bits; without it an existing file keeps its bits and a new one gets 0644.
+    A symlink is written through (its target is replaced, the link stays). An existing file keeps its owner,
+    group and mode (``mode`` sets the permission bits instead). A read-only file, a file with hard links (a
+    rename would cut them) and anything but a regular file raise :class:`FileError` and nothing changes;
+    so does a failed write (a full disk): the temp file is removed and the old content stays.
+    Text is written as UTF-8, with surrogates (from :func:`read_text` ``lossless``) back as their bytes.
     """
-    if mode is None:
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    payload = data.encode() if isinstance(data, str) else data
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    name = os.fspath(path)
+    target = Path(os.path.realpath(name))
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as error:
+        raise FileError(f"cannot write {name}: {error.strerror}") from None
+    if existing is not None:
+        _check_replaceable(name, existing)
+    payload = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    bits = mode if mode is not None else (stat.S_IMODE(existing.st_mode) if existing else 0o644)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise FileError(f"cannot write {name}: {error.strerror}", hint=f"is {target.parent} writable?") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+            if existing is not None and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+                os.fchown(stream.fileno(), existing.st_uid, existing.st_gid)
+            os.fchmod(stream.fileno(), bits)
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise FileError(f"cannot write {name}: {error.strerror}; it is unchanged") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _check_replaceable(name: str, existing: os.stat_result) -> None:
+    kind = stat.S_IFMT(existing.st_mode)
+    if kind != stat.S_IFREG:
+        raise FileError(f"cannot write {name}: it is {_KINDS.get(kind, 'not a regular file')}")
+    if not existing.st_mode & 0o222:
+        raise FileError(
+            f"cannot write {name}: the file is read-only (mode {stat.S_IMODE(existing.st_mode):04o})",
+            hint="make it writable first (chmod u+w) if it should change",
+        )
+    if existing.st_nlink > 1:
+        raise FileError(
+            f"cannot write {name}: it has {existing.st_nlink} hard links, and replacing it would cut them",
+            hint="write to a copy, or remove the other links first",
+        )

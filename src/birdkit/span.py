@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import attrs
 
+from birdkit.terminal import printable
+
 
 class Span(NamedTuple):
     """A 1-based region of a source file. Nodes carry one; it never takes part in their equality.
@@ -30,8 +32,21 @@ def span_field() -> Span | None:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
 
 
+#: the most characters of a source line an error shows; a longer line is cut around the column
+SNIPPET_WIDTH = 120
+
+
 def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
-    """The source line and a caret under ``column`` (1-based), as a compiler prints them."""
+    """The source line and a caret under ``column`` (1-based), as a compiler prints them.
+
+    Characters that could act on a terminal are escaped, and a line longer than :data:`SNIPPET_WIDTH` is cut
+    to the part around the column (``...`` marks a cut), so a huge line never floods the terminal.
+    """
     line = source_line.rstrip("\n").expandtabs(1)
-    pad = " " * max(column - 1, 0)
-    return f"    {line}\n    {pad}{'^' * max(width, 1)}"
+    index = max(column - 1, 0)
+    start = max(0, min(index - SNIPPET_WIDTH // 2, len(line) - SNIPPET_WIDTH))
+    before, after = line[start:index], line[index : start + SNIPPET_WIDTH]
+    lead = "..." if start > 0 else ""
+    tail = "..." if start + SNIPPET_WIDTH < len(line) else ""
+    shown_before = lead + printable(before)
+    return f"    {shown_before}{printable(after)}{tail}\n    {' ' * len(shown_before)}{'^' * max(width, 1)}"

@@ -246,14 +246,14 @@ def test_output_is_byte_identical_across_processes(tmp_path: Path) -> None:
     assert len(outputs[0]) == 6
 
 
-def test_unwritable_output_is_a_located_error_not_a_traceback(
+def test_output_that_is_a_file_is_a_usage_error_not_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    assert main(["gen", str(WALKTHROUGH), "-o", str(blocker)]) == 1
+    assert main(["gen", str(WALKTHROUGH), "-o", str(blocker)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"{blocker / 'vm1'}: cannot write: ")
+    assert err.startswith(f"-o {blocker}: not a directory")
     assert "Traceback" not in err
 
 

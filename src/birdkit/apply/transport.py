@@ -18,7 +18,7 @@ from typing import Protocol
 
 import attrs
 
-from birdkit.errors import TransportError
+from birdkit.errors import FileError, TransportError
 from birdkit.files import write_atomically
 from birdkit.runtime import BirdRuntime
 
@@ -115,8 +115,8 @@ class _HostFiles:
         """Write ``data`` to ``path`` atomically."""
         try:
             write_atomically(Path(path), data, mode)
-        except OSError as error:
-            raise TransportError(f"{self.node}: cannot write {path}: {error.strerror}") from error
+        except FileError as error:
+            raise TransportError(f"{self.node}: {error.message}", hint=error.hint) from None
 
     def get_file(self, path: str) -> bytes | None:
         """The content of ``path``, or ``None`` when it does not exist."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 EPILOG = """\
@@ -16,7 +15,8 @@ examples:
   birdkit check --json bird.conf | jq .            # machine-readable verdicts
   cat bird.conf | birdkit check -                  # read stdin
 
-exit codes: 0 every file is valid, 1 a file is invalid, 2 usage error (bad option, missing file)
+exit codes: 0 every file is valid, 1 a file is invalid, 2 usage error or a file cannot be read (missing,
+            a directory or device, larger than 64 MiB)
 """
 
 
@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, paint, print_json
     from birdkit.config.parse import check_config
     from birdkit.config.versions import format_version, parse_target
-    from birdkit.errors import BirdkitError
+    from birdkit.errors import BirdkitError, FileError
+    from birdkit.files import MAX_CONFIG_BYTES, read_stdin
+    from birdkit.terminal import printable
 
     try:
         version = parse_target(args.target)
@@ -67,25 +69,25 @@ def run(args: argparse.Namespace) -> int:
     if include_map is None:
         print("birdkit check: --map takes PREFIX=DIR, e.g. --map /etc/bird/=./etc-bird/", file=sys.stderr)
         return EXIT_USAGE
-    missing = [name for name in args.files if name != "-" and not Path(name).is_file()]
-    if missing:
-        print(f"birdkit check: no such file: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
     target = args.target or format_version(version)
     verdicts: list[dict[str, Any]] = []
+    unreadable = False
     for name in args.files:
-        text = sys.stdin.read() if name == "-" else None
         source = "<stdin>" if name == "-" else name
         try:
+            text = read_stdin(limit=MAX_CONFIG_BYTES, what="config", lossless=True) if name == "-" else None
             check_config(source, text=text, target=target, include_map=include_map)
         except BirdkitError as error:
+            unreadable = unreadable or isinstance(error, FileError)
             verdicts.append({"file": source, "ok": False, "target": target, "error": error.to_json()})
             if not args.json:
                 print(str(error), file=sys.stderr)
             continue
         verdicts.append({"file": source, "ok": True, "target": target, "error": None})
         if not args.json:
-            print(f"{source}: {paint('ok', 'green')} (BIRD {target} syntax)")
+            print(f"{printable(source)}: {paint('ok', 'green')} (BIRD {target} syntax)")
     if args.json:
         print_json(verdicts, sys.stdout)
+    if unreadable:
+        return EXIT_USAGE
     return EXIT_OK if all(verdict["ok"] for verdict in verdicts) else EXIT_FAILED

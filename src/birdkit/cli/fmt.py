@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from birdkit.files import write_atomically
+from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text, write_atomically
 
 EPILOG = """\
 examples:
@@ -19,7 +19,8 @@ examples:
   cat bird.conf | birdkit fmt -               read stdin, print the result
 
 Each file is formatted on its own: `include` statements are kept, not expanded.
-exit codes: 0 ok, 1 --check found files to change or a file does not parse, 2 a file cannot be read
+exit codes: 0 ok, 1 --check found files to change or a file does not parse,
+            2 a file cannot be read or written (missing, a device, read-only, hard-linked, disk full)
 """
 
 
@@ -43,28 +44,34 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     results: list[tuple[str, str, str, str]] = []
     for name in args.files:
-        try:
-            original = sys.stdin.read() if name == "-" else Path(name).read_text()
-        except OSError as error:
-            print(f"birdkit fmt: cannot read {name}: {error.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+        if name == "-":
+            original = read_stdin(limit=MAX_CONFIG_BYTES, what="config", lossless=True)
+        else:
+            original = read_text(name, limit=MAX_CONFIG_BYTES, what="config", lossless=True)
         label = "<stdin>" if name == "-" else name
         results.append((name, label, original, format_config(parse_config(original, path=label, target=args.target))))
     # every file parsed: only now write anything, so one bad file leaves all of them untouched
     changed = [label for _, label, original, formatted in results if formatted != original]
     for name, label, original, formatted in results:
         if args.diff:
-            sys.stdout.writelines(_unified_diff(original, formatted, label))
+            _write_out("".join(_unified_diff(original, formatted, label)))
         if args.write and formatted != original:
             write_atomically(Path(name), formatted)
             print(f"formatted {label}", file=sys.stderr)
         if not (args.diff or args.check or args.write):
-            sys.stdout.write(formatted)
+            _write_out(formatted)
     if args.check:
         for label in changed:
             print(f"would reformat {label}", file=sys.stderr)
         return EXIT_FAILED if changed else EXIT_OK
     return EXIT_OK
+
+
+def _write_out(text: str) -> None:
+    """``text`` on stdout as the bytes it was read from (bytes that are not UTF-8 pass through unchanged)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.flush()
 
 
 def _unified_diff(original: str, formatted: str, label: str) -> list[str]:

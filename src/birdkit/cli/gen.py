@@ -6,6 +6,7 @@ import argparse
 import concurrent.futures
 import difflib
 import re
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,8 +15,8 @@ import jinja2
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
 from birdkit.config.lint import Finding, Severity
-from birdkit.errors import BirdkitError, ConfigError, PeermapError, RuntimeMissingError
-from birdkit.files import write_atomically
+from birdkit.errors import BirdkitError, ConfigError, FileError, PeermapError, RuntimeMissingError
+from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
 from birdkit.gen.render import generate
 from birdkit.gen.topology import peer_groups
@@ -60,6 +61,9 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate, optionally check or diff, then write every node's config atomically."""
+    if args.output.exists() and not args.output.is_dir():
+        hint = "-o names the directory that receives <node>/bird.conf"
+        raise FileError(f"-o {args.output}: not a directory", hint=hint)
     peermap = load_peermap(args.peermap)
     names = _selected_nodes(peermap, args.node)
     if args.templates is not None and not args.templates.is_dir():
@@ -78,13 +82,7 @@ def run(args: argparse.Namespace) -> int:
         for name, text in configs.items():
             sys.stdout.write(mask(_diff(files[name], text), secrets))
         return EXIT_OK
-    try:
-        statuses = {name: write_config(files[name], text, private=bool(secrets)) for name, text in configs.items()}
-    except OSError as error:
-        raise BirdkitError(
-            f"{error.filename or args.output}: cannot write: {error.strerror}",
-            hint="-o must name a directory you can write to",
-        ) from None
+    statuses = {name: write_config(files[name], text, private=bool(secrets)) for name, text in configs.items()}
     _summarize(peermap, configs, files, statuses, args)
     return EXIT_OK
 
@@ -129,18 +127,28 @@ def mask(text: str, secrets: Iterable[str]) -> str:
 
 
 def _diff(path: Path, text: str) -> str:
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    old = read_text(path, limit=MAX_CONFIG_BYTES, what="config", lossless=True) if path.is_file() else ""
     before = str(path) if path.is_file() else "/dev/null"
     return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), before, f"{path} (generated)"))
 
 
 def write_config(path: Path, text: str, *, private: bool = False) -> str:
-    """Write ``text`` to ``path`` via a temporary file and rename; returns created, updated or unchanged."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return "unchanged"
+    """Write ``text`` to ``path`` via a temporary file and rename; returns created, updated or unchanged.
+
+    A file with the same text but other permission bits (made world-readable since) gets its mode back.
+    """
+    mode = 0o600 if private else 0o644
+    if path.is_file() and read_bytes(path, limit=MAX_CONFIG_BYTES, what="config") == text.encode():
+        if stat.S_IMODE(path.stat().st_mode) == mode:
+            return "unchanged"
+        path.chmod(mode)
+        return "mode restored"
     status = "updated" if path.exists() else "created"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, text, 0o600 if private else 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FileError(f"cannot create {path.parent}: {error.strerror}") from None
+    write_atomically(path, text, mode)
     return status
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
-from pathlib import Path
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, format_table, paint, print_json
+from birdkit.errors import FileError
+from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text
 
 EPILOG = """\
 examples:
@@ -20,13 +21,14 @@ examples:
 
 Several files are linted as one fleet: every file on its own, plus the cross-node rules (fleet-*).
 exit codes: 0 no errors (warnings are printed but do not fail; --strict makes them fail),
-            1 errors found (or, with --strict, warnings), 2 a file cannot be read
+            1 errors found (or, with --strict, warnings), 2 a file cannot be read (missing,
+            a directory or device, larger than 64 MiB)
 """
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add the ``lint`` arguments to ``parser``."""
-    parser.add_argument("files", nargs="*", metavar="FILE", help="configs to lint; several = a fleet")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="configs to lint; several = a fleet ('-' reads stdin)")
     parser.add_argument("--target", metavar="VERSION", help="BIRD version to check against, e.g. 2.0.12, 3.1.8")
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
@@ -62,11 +64,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"birdkit lint: --outside takes an IP address, not {address!r}", file=sys.stderr)
             return EXIT_USAGE
     configs = []
+    sources: dict[str, str] = {}  # what stdin held, to quote its lines
     for name in args.files:
-        if not Path(name).is_file():
-            print(f"birdkit lint: cannot read {name}: no such file", file=sys.stderr)
-            return EXIT_USAGE
-        configs.append(load_config(name))
+        if name == "-":
+            sources["<stdin>"] = read_stdin(limit=MAX_CONFIG_BYTES, what="config", lossless=True)
+            configs.append(load_config("<stdin>", text=sources["<stdin>"]))
+        else:
+            configs.append(load_config(name))
     if len(configs) == 1:
         findings = lint_config(configs[0], target=args.target)
     else:
@@ -85,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for finding in findings:
             color = "red" if finding.severity is Severity.ERROR else "yellow"
-            text = finding.render(_source_line(finding.span.path, finding.span.line) if finding.span else None)
+            source_line = _source_line(finding.span.path, finding.span.line, sources) if finding.span else None
+            text = finding.render(source_line)
             head, _, rest = text.partition("\n")
             print(paint(head, color) + ("\n" + rest if rest else ""))
         summary = f"{len(args.files)} file(s): {errors} error(s), {warnings} warning(s)"
@@ -94,11 +99,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _source_line(path: str | None, line: int) -> str | None:
+def _source_line(path: str | None, line: int, sources: dict[str, str]) -> str | None:
     if path is None:
         return None
     try:
-        lines = Path(path).read_text().splitlines()
-    except OSError:
+        text = sources[path] if path in sources else read_text(path, limit=MAX_CONFIG_BYTES, lossless=True)
+    except FileError:
         return None
+    lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else None

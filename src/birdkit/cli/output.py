@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from birdkit.terminal import printable
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -29,8 +31,11 @@ def paint(text: str, color: str, stream: TextIO | None = None) -> str:
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Left-aligned columns separated by two spaces; ``None`` prints as ``-``."""
-    cells = [[("-" if value is None else str(value)) for value in row] for row in rows]
+    """Left-aligned columns separated by two spaces; ``None`` prints as ``-``.
+
+    Cells hold text from outside (BIRD's replies, files), so terminal controls in them are escapes.
+    """
+    cells = [[("-" if value is None else printable(str(value))) for value in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for index, value in enumerate(row):

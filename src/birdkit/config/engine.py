@@ -178,9 +178,10 @@ def tables() -> Tables:
             pass
     built = tables_of(lark_parser())
     if path is not None:
+        from birdkit.errors import FileError
         from birdkit.files import write_atomically
 
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, FileError):
             write_atomically(path, marshal.dumps((key, attrs.asdict(built, recurse=False))))
     return built
 

@@ -18,7 +18,8 @@ from birdkit.config.build import AstBuilder
 from birdkit.config.semantic import check_semantics
 from birdkit.config.trivia import attach_trivia, scan_comments
 from birdkit.config.versions import Version, check_version_gates, parse_target
-from birdkit.errors import BirdSyntaxError, ConfigError
+from birdkit.errors import BirdSyntaxError, ConfigError, FileError
+from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.span import Span
 
 if TYPE_CHECKING:
@@ -49,16 +50,22 @@ def parse_config(text: str, path: str | os.PathLike[str] | None = None, *, targe
 
 
 def load_config(
-    path: str | os.PathLike[str], *, target: str | None = None, include_map: Mapping[str, str] | None = None
+    path: str | os.PathLike[str],
+    *,
+    target: str | None = None,
+    include_map: Mapping[str, str] | None = None,
+    text: str | None = None,
 ) -> ast.Config:
-    """Read ``path`` and expand its includes (globs, relative paths, depth 8) into one :class:`Config`.
+    """Read ``path`` (or take its ``text``) and expand its includes (globs, relative paths, depth 8) into one
+    :class:`Config`.
 
     Each node's ``span.path`` names the file it came from. ``include_map`` maps an absolute include prefix
-    onto a local folder (``{"/etc/bird/": "bundle/"}``) to check a config away from its host.
+    onto a local folder (``{"/etc/bird/": "bundle/"}``) to check a config away from its host. A file that
+    cannot be read raises :class:`~birdkit.errors.FileError` (an include that cannot: ``ConfigError``).
     """
     loader = _Loader(parse_target(target), dict(include_map or {}))
     with _building_a_tree():
-        return loader.load(Path(path))
+        return loader.load(Path(path), text)
 
 
 def check_config(
@@ -165,7 +172,7 @@ class _Loader:
 
     def load(self, main: Path, text: str | None = None) -> ast.Config:
         if text is None:
-            text = self.read(main, None)
+            text = self.read(main)
         config = self.parse(text, str(main), "config")
         if "include" not in text:
             return config  # type: ignore[no-any-return]
@@ -179,12 +186,25 @@ class _Loader:
         check_version_gates(node, self.version, text)
         return node
 
-    def read(self, path: Path, included_from: ast.Include | None) -> str:
+    def read(self, path: Path) -> str:
+        """The config at ``path`` through the bounded reader; bytes that are not UTF-8 are kept (BIRD accepts
+        them in comments and strings)."""
+        return read_text(path, limit=MAX_CONFIG_BYTES, what="config", lossless=True)
+
+    def parse_included(self, path: Path, start: str) -> Any:
+        """An included file parsed; a syntax error in a file others may not read (``/etc/shadow``) is reported
+        without its line or token, so a config cannot show the content of a file its author could not read."""
+        text = self.read(path)
         try:
-            return path.read_text(encoding="utf-8", errors="replace")
-        except OSError as error:
-            span = included_from.span if included_from else None
-            raise ConfigError(f"cannot read {path}: {error.strerror}", span=span) from None
+            return self.parse(text, str(path), start)
+        except BirdSyntaxError as error:
+            if path.stat().st_mode & 0o004:
+                raise
+            raise BirdSyntaxError(
+                "syntax error in an included file that only its owner may read (its text is not shown)",
+                span=error.span,
+                hint="is this include meant to name a BIRD config?",
+            ) from None
 
     def targets(self, include: ast.Include, base: Path) -> list[Path]:
         written = include.path
@@ -238,7 +258,10 @@ class _Loader:
             for target in self.targets(item, base):
                 if target.resolve() in chain:
                     raise ConfigError(f"include loop: {target} includes itself", span=item.span)
-                fragment = self.parse(self.read(target, item), str(target), start)
+                try:
+                    fragment = self.parse_included(target, start)
+                except FileError as error:
+                    raise ConfigError(error.message, span=item.span, hint=error.hint) from None
                 expanded = self.expand(fragment, target, depth + 1, (*chain, target.resolve()))
                 self.included.append(target)
                 yield from getattr(expanded, _CONTAINERS[type(expanded)][0]) or ()

@@ -64,7 +64,8 @@ from typing import Any, Literal, TypeVar
 import attrs
 import yaml
 
-from birdkit.errors import PeermapError
+from birdkit.errors import FileError, PeermapError
+from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, read_bytes
 from birdkit.gen.topology import check_sessions
 from birdkit.span import Span
 
@@ -256,9 +257,9 @@ def load_peermap(path: str | os.PathLike[str]) -> Peermap:
     """Read and validate a peer map file (``.yaml``/``.yml``, ``.toml`` or ``.json``)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PeermapError(f"{file}: cannot read the peer map: {error.strerror}") from None
+        text = decode_utf8(read_bytes(file, limit=MAX_PEERMAP_BYTES, what="peer map"), str(path))
+    except FileError as error:
+        raise PeermapError(error.message, span=error.span, hint=error.hint) from None
     return parse_peermap(text, source=str(path), base_dir=file.parent)
 
 
@@ -291,30 +292,55 @@ def peermap_from_data(data: Mapping[str, Any], source: str = "<peermap>") -> Pee
     return _Validator(source, {}, Path.cwd()).peermap(data)
 
 
+#: how deep YAML collections may nest, and how many values a peer map may hold once its aliases are expanded
+MAX_YAML_DEPTH = 64
+MAX_YAML_VALUES = 100_000
+
+
 def _load_yaml(text: str, locations: dict[Path_, tuple[int, int, str]]) -> Any:
+    """YAML ``text`` as plain data, recording where each value stands. Duplicate keys, collection keys, aliases
+    that contain themselves, nesting beyond :data:`MAX_YAML_DEPTH` and alias bombs (more than
+    :data:`MAX_YAML_VALUES` values once expanded) raise :class:`yaml.MarkedYAMLError` at the offending place."""
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_class(text)
+    lines = text.splitlines()
+    values = 0
+
+    def located(mark: yaml.Mark) -> tuple[int, int, str]:
+        return mark.line + 1, mark.column + 1, lines[mark.line] if mark.line < len(lines) else ""
+
+    def refuse(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
+        return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
+
+    def convert(node: yaml.Node, path: Path_, open_nodes: tuple[yaml.Node, ...]) -> Any:
+        nonlocal values
+        values += 1
+        if values > MAX_YAML_VALUES:
+            raise refuse(node, f"more than {MAX_YAML_VALUES} values once aliases are expanded (an alias bomb?)")
+        if any(node is outer for outer in open_nodes):
+            raise refuse(node, "an alias that refers to a collection containing it")
+        if len(open_nodes) >= MAX_YAML_DEPTH:
+            raise refuse(node, f"collections nested deeper than {MAX_YAML_DEPTH} levels")
+        locations[path] = located(node.start_mark)
+        inner = (*open_nodes, node)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise refuse(key_node, "a key must be a plain value, not a list or mapping")
+                key = loader.construct_object(key_node, deep=True)
+                if key in result:
+                    raise refuse(key_node, f"duplicate key {key!r}")
+                locations[(*path, str(key), _KEY)] = located(key_node.start_mark)
+                result[key] = convert(value_node, (*path, str(key)), inner)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(item, (*path, index), inner) for index, item in enumerate(node.value)]
+        return loader.construct_object(node, deep=True)
+
     try:
         root = loader.get_single_node()
-        lines = text.splitlines()
-
-        def convert(node: yaml.Node, path: Path_) -> Any:
-            mark = node.start_mark
-            source_line = lines[mark.line] if mark.line < len(lines) else ""
-            locations[path] = (mark.line + 1, mark.column + 1, source_line)
-            if isinstance(node, yaml.MappingNode):
-                result: dict[Any, Any] = {}
-                for key_node, value_node in node.value:
-                    key = loader.construct_object(key_node, deep=True)
-                    key_mark = key_node.start_mark
-                    locations[(*path, str(key), _KEY)] = (key_mark.line + 1, key_mark.column + 1, lines[key_mark.line])
-                    result[key] = convert(value_node, (*path, str(key)))
-                return result
-            if isinstance(node, yaml.SequenceNode):
-                return [convert(item, (*path, index)) for index, item in enumerate(node.value)]
-            return loader.construct_object(node, deep=True)
-
-        return None if root is None else convert(root, ())
+        return None if root is None else convert(root, (), ())
     finally:
         loader.dispose()
 
@@ -498,9 +524,10 @@ class _Validator:
         else:
             file = self.base_dir / self.text(spec["file"], (*path, "file"))
             try:
-                secret = file.read_text(encoding="utf-8").rstrip("\r\n")
-            except OSError as error:
-                raise self.fail((*path, "file"), f"cannot read {file}: {error.strerror}") from None
+                data = read_bytes(file, limit=MAX_SECRET_BYTES, what="password file")
+                secret = decode_utf8(data, str(file)).rstrip("\r\n")
+            except FileError as error:
+                raise self.fail((*path, "file"), error.message) from None
             origin = f"file {file}"
         if not secret:
             raise self.fail(path, f"the password from {origin} is empty")
@@ -525,7 +552,7 @@ class _Validator:
         top = self.mapping(data, (), _TOP_KEYS)
         if "version" not in top:
             raise self.fail((), "missing `version`", f"start the file with `version: {SCHEMA_VERSION}`")
-        if top["version"] != SCHEMA_VERSION:
+        if type(top["version"]) is not int or top["version"] != SCHEMA_VERSION:
             raise self.fail(("version",), f"unsupported schema version {_show(top['version'])}",
                             f"this birdkit reads version {SCHEMA_VERSION}")
         defaults = self.defaults(top.get("defaults"), ("defaults",))
