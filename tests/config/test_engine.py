@@ -16,12 +16,12 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import strategies
 from birdkit.config import ast, engine
 from birdkit.config.build import AstBuilder
 from birdkit.config.format import format_config
 from birdkit.config.parse import _parse_contextually, parse_config
 from birdkit.errors import BirdSyntaxError
+from birdkit.testing import syntax
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = int(os.environ.get("BIRDKIT_EXAMPLES", "500"))
@@ -96,7 +96,7 @@ def test_corpus_configs_parse_alike(corpus_dir: Path) -> None:
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(strategies.configs())
+@given(syntax.configs())
 def test_generated_configs_parse_alike(config: ast.Config) -> None:
     text = format_config(config)
     _assert_same(text + text + text)

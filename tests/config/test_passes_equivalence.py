@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import strategies
 from birdkit.config import ast
 from birdkit.config.ast import node_fields
 from birdkit.config.parse import parse_config
 from birdkit.config.semantic import _EXPR_PARTS
 from birdkit.config.versions import _PLAIN_IPV4
 from birdkit.errors import BirdSyntaxError
+from birdkit.testing import accepted, syntax
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "config"
 
@@ -72,7 +72,7 @@ def _children_missed(node: Any) -> list[str]:
 
 
 @settings(max_examples=60)
-@given(st.one_of(strategies.configs(), strategies.bird_configs()))
+@given(st.one_of(syntax.configs(), accepted.configs()))
 def test_node_fields_find_every_child_of_generated_configs(config: ast.Config) -> None:
     assert _children_missed(config) == []
 

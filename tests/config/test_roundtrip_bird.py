@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import strategies
 from birdkit.config import ast
 from birdkit.config.format import format_config
 from birdkit.config.parse import parse_config
 from birdkit.runtime import BirdMatrix
+from birdkit.testing import accepted
 
 pytestmark = [pytest.mark.matrix, pytest.mark.filterwarnings("ignore:Generating overly large repr")]
 
@@ -18,7 +18,7 @@ VERSIONS = ("2.0.12", "3.1.8")
 
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(strategies.bird_configs())
+@given(accepted.configs())
 def test_generated_configs_pass_bird_p(bird_matrix: BirdMatrix, config: ast.Config) -> None:
     text = format_config(config)
     assert parse_config(text) == config

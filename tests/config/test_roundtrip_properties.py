@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import strategies
 from birdkit.config import ast
 from birdkit.config.format import format_config
 from birdkit.config.parse import parse_config
+from birdkit.testing import syntax
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
@@ -30,23 +30,23 @@ def _printed(expression: ast.Node) -> ast.FilterDef:
 
 
 _FAMILIES: dict[str, st.SearchStrategy[ast.Config]] = {
-    "top level": strategies.configs(),
-    "protocols": strategies.configs(strategies.protocols()),
-    "channels": strategies.configs(strategies.channels().map(lambda channel: ast.Protocol("bgp", "p_x", (channel,)))),
-    "static routes": strategies.configs(
-        strategies.statement_list(strategies.static_routes(), min_size=1).map(
+    "top level": syntax.configs(),
+    "protocols": syntax.configs(syntax.protocols()),
+    "channels": syntax.configs(syntax.channels().map(lambda channel: ast.Protocol("bgp", "p_x", (channel,)))),
+    "static routes": syntax.configs(
+        syntax.statement_list(syntax.static_routes(), min_size=1).map(
             lambda routes: ast.Protocol("static", None, routes)
         )
     ),
-    "filters": strategies.configs(strategies.filters()),
-    "functions": strategies.configs(strategies.functions()),
-    "filter statements": strategies.configs(
-        strategies.statement_list(strategies.filter_statements(), min_size=1).map(
+    "filters": syntax.configs(syntax.filters()),
+    "functions": syntax.configs(syntax.functions()),
+    "filter statements": syntax.configs(
+        syntax.statement_list(syntax.filter_statements(), min_size=1).map(
             lambda statements: ast.FilterDef("f_x", (), ast.Block(statements))
         )
     ),
-    "expressions": strategies.configs(strategies.expressions().map(_printed)),
-    "literals": strategies.configs(strategies.literals().map(_printed)),
+    "expressions": syntax.configs(syntax.expressions().map(_printed)),
+    "literals": syntax.configs(syntax.literals().map(_printed)),
 }
 
 

@@ -18,7 +18,7 @@ from birdkit.errors import PeermapError
 from birdkit.gen.peermap import peermap_from_data
 from birdkit.gen.render import generate
 from birdkit.runtime import VERSIONS, BirdMatrix
-from gen.strategies import peermap_data
+from birdkit.testing import peermaps
 
 PASSWORD_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "gen" / "password.txt"
 RESERVED = {"peer", "bgp", "from", "static", "table", "ipv4", "kernel1"}
@@ -45,7 +45,7 @@ def expected_peers(data: dict[str, Any]) -> dict[str, set[str]]:
 
 
 @settings(max_examples=150)
-@given(data=peermap_data(password_file=str(PASSWORD_FILE)))
+@given(data=peermaps(password_file=str(PASSWORD_FILE)))
 def test_every_generated_config_is_well_formed(data: dict[str, Any]) -> None:
     peermap = peermap_from_data(data)
     configs = generate(peermap)
@@ -72,7 +72,7 @@ def test_every_generated_config_is_well_formed(data: dict[str, Any]) -> None:
 
 
 @settings(max_examples=60)
-@given(data=peermap_data(max_nodes=5))
+@given(data=peermaps(nodes=(1, 5)))
 def test_generated_configs_parse_and_lint_clean_as_a_fleet(data: dict[str, Any]) -> None:
     peermap = peermap_from_data(data)
     configs = generate(peermap)
@@ -85,7 +85,7 @@ def test_generated_configs_parse_and_lint_clean_as_a_fleet(data: dict[str, Any])
 @pytest.mark.slow
 def test_a_sample_is_accepted_by_bird_on_every_version(bird_matrix: BirdMatrix) -> None:
     @settings(max_examples=20)
-    @given(data=peermap_data(password_file=str(PASSWORD_FILE), max_nodes=4))
+    @given(data=peermaps(nodes=(1, 4), password_file=str(PASSWORD_FILE)))
     def accepted(data: dict[str, Any]) -> None:
         for name, text in generate(peermap_from_data(data)).items():
             for version in VERSIONS:
@@ -128,7 +128,7 @@ def _leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]
 
 
 @settings(max_examples=300)
-@given(data=peermap_data(max_nodes=4), choice=st.data())
+@given(data=peermaps(nodes=(1, 4)), choice=st.data())
 def test_one_corrupted_field_gives_a_peermap_error_or_a_valid_map(data: dict[str, Any], choice: st.DataObject) -> None:
     path = choice.draw(st.sampled_from(_leaf_paths(data)[1:]))
     target = data

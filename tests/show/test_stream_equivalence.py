@@ -9,6 +9,7 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +19,8 @@ from birdkit.show.framing import deframe
 from birdkit.show.models import Route
 from birdkit.show.parse import parse_routes
 from birdkit.show.stream import iter_routes
+from birdkit.testing import render_routes, routes
 
-from .strategies import render_listing, route_listing
 from .transcripts import ROUTES, check_routes_account_for_every_line, kind_of, split_commands
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "show"
@@ -74,17 +75,17 @@ def test_stream_equals_reference_in_every_input_form(text: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    version=st.sampled_from([2, 3]),
+    version=st.sampled_from(["2", "3"]),
     data=st.data(),
     framed=st.booleans(),
     sizes=st.lists(st.integers(1, 300), max_size=40),
 )
 def test_stream_equals_reference_on_generated_listings_in_any_pieces(
-    version: int, data: st.DataObject, framed: bool, sizes: list[int]
+    version: Literal["2", "3"], data: st.DataObject, framed: bool, sizes: list[int]
 ) -> None:
-    routes: list[Route] = data.draw(route_listing(version, all_attributes=True))
-    text = render_listing(routes, version, framed)
-    assert list(iter_routes(PieceReader(text, sizes))) == parse_routes(text) == routes
+    listing: list[Route] = data.draw(routes(version))
+    text = render_routes(listing, version, framed)
+    assert list(iter_routes(PieceReader(text, sizes))) == parse_routes(text) == listing
 
 
 _PEAK_RSS_SCRIPT = """

@@ -1,8 +1,9 @@
-"""Hypothesis strategies for valid peer maps (as plain data), across topologies, IPv4, IPv6 and dual stack."""
+"""Strategies for valid peer maps (the data a peer-map YAML file holds), across topologies and address stacks."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -14,13 +15,51 @@ AWKWARD_NAMES = ["peer", "bgp", "from", "kernel1", "static", "ipv4", "RTS_BGP", 
 node_names = st.one_of(st.sampled_from(AWKWARD_NAMES), st.from_regex(r"[a-z][a-z0-9_.-]{0,12}", fullmatch=True))
 
 
+#: the topology types a peer map can name
+TOPOLOGIES = ("full-mesh", "route-reflectors", "peers")
+_STACKS = {None: ("ipv4", "ipv6", "dual"), False: ("ipv4",), True: ("dual",), "only": ("ipv6",)}
+
+
+def peermaps(
+    topology: str | Collection[str] | None = None,
+    nodes: int | tuple[int, int] = (1, 7),
+    ipv6: bool | Literal["only"] | None = None,
+    password_file: str | None = None,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid peer maps as plain data (``birdkit.gen.peermap.peermap_from_data`` loads them).
+
+    Unique node names (some of them BIRD keywords, which the generator must quote or rename), disjoint pod
+    CIDRs in one subnet, extra peers, timers, kernel export and session options.
+
+    ``topology``: one of :data:`TOPOLOGIES` or several (default all). ``nodes``: how many nodes, exactly or
+    as ``(least, most)``. ``ipv6``: ``False`` IPv4 only, ``True`` dual stack, ``"only"`` IPv6 sessions
+    (pods may still be IPv4, over extended next hop), ``None`` any. ``password_file``: a file the maps may
+    name as the BGP password source.
+    """
+    kinds = (topology,) if isinstance(topology, str) else tuple(TOPOLOGIES if topology is None else topology)
+    if not kinds or set(kinds) - set(TOPOLOGIES):
+        raise ValueError(f"topology must be among {TOPOLOGIES}, not {kinds}")
+    least, most = (nodes, nodes) if isinstance(nodes, int) else nodes
+    if not 1 <= least <= most:
+        raise ValueError(f"nodes must be at least 1 (and least <= most), not {nodes}")
+    if ipv6 not in _STACKS:
+        raise ValueError(f"ipv6 must be None, False, True or 'only', not {ipv6!r}")
+    return _peermaps(kinds, least, most, _STACKS[ipv6], password_file)
+
+
 @st.composite
-def peermap_data(draw: st.DrawFn, password_file: str | None = None, max_nodes: int = 7) -> dict[str, Any]:
-    """A valid peer map: unique names, disjoint pod CIDRs, one subnet, a random topology and options."""
-    count = draw(st.integers(1, max_nodes))
+def _peermaps(
+    draw: st.DrawFn,
+    topologies: tuple[str, ...],
+    least: int,
+    most: int,
+    stacks: tuple[str, ...],
+    password_file: str | None,
+) -> dict[str, Any]:
+    count = draw(st.integers(least, most))
     names = draw(st.lists(node_names, min_size=count, max_size=count, unique_by=protocol_name))
-    stack = draw(st.sampled_from(["ipv4", "ipv6", "dual"]))
-    topology_kind = draw(st.sampled_from(["full-mesh", "route-reflectors", "peers"]))
+    stack = draw(st.sampled_from(stacks))
+    topology_kind = draw(st.sampled_from(topologies))
     nodes = []
     for index, name in enumerate(names):
         host = index + 1

@@ -1,14 +1,19 @@
-"""Hypothesis strategies: random Route listings and their rendering in BIRD's exact 2.x and 3.x line formats.
+"""Strategies for birdc replies: route listings, ``show protocols all`` and ``show status``, as text and models.
 
-The renderer follows BIRD's own format strings (``nest/rt-show.c``: ``%-20s %s [%s %s%s]%s%s``, next-hop
-lines, ``Type:`` and ``BGP.x:`` lines in 2.x, ``bgp_x:`` lines and no ``Type:`` in 3.x, long community lists
-wrapped onto TAB-TAB lines), and optionally wraps the result in control-socket framing (reply codes).
+Each ``*_outputs()`` strategy draws the text BIRD prints together with the models birdkit's parsers must
+return for it. The route renderer follows BIRD's own format strings (``nest/rt-show.c``:
+``%-20s %s [%s %s%s]%s%s``, next-hop lines, ``Type:`` and ``BGP.x:`` lines in 2.x, ``bgp_x:`` lines and no
+``Type:`` in 3.x, long community lists wrapped onto TAB-TAB lines), and optionally wraps the result in
+control-socket framing (reply codes).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Collection
+from typing import Literal
 
+import attrs
 from hypothesis import strategies as st
 
 from birdkit.show.models import (
@@ -39,9 +44,20 @@ since = st.one_of(
 )
 
 
+#: the kinds of network :func:`routes` draws
+NET_KINDS = ("ip", "vpn", "mpls", "roa", "flow")
+
+
 @st.composite
-def unicast_prefix(draw: st.DrawFn) -> str:
-    """An IPv4 or IPv6 network, sometimes a VPN (``RD net``) or labelled (``net mpls N``) one."""
+def _network(draw: st.DrawFn, kinds: tuple[str, ...]) -> str:
+    """An IPv4 or IPv6 network (``ip``), a VPN (``RD net``) or labelled (``net mpls N``) one, a ROA or a flow."""
+    kind = draw(st.sampled_from(kinds))
+    if kind == "roa":
+        length = draw(st.integers(8, 24))
+        roa = ipaddress.IPv4Network((draw(u32) >> (32 - length) << (32 - length), length))
+        return f"{roa}-{draw(st.integers(length, 32))} AS{draw(asn)}"
+    if kind == "flow":
+        return f"flow4 {{ dst 10.{draw(st.integers(0, 255))}.0.0/16; proto {draw(st.integers(1, 255))}; }}"
     net: ipaddress.IPv4Network | ipaddress.IPv6Network
     if draw(st.booleans()):
         length = draw(st.integers(0, 32))
@@ -49,22 +65,11 @@ def unicast_prefix(draw: st.DrawFn) -> str:
     else:
         length = draw(st.integers(0, 128))
         net = ipaddress.IPv6Network((draw(st.integers(0, 2**128 - 1)) >> (128 - length) << (128 - length), length))
-    kind = draw(st.sampled_from(["plain", "plain", "plain", "vpn", "mpls"]))
     if kind == "vpn":
         return f"{draw(u16)}:{draw(u32)} {net}"
     if kind == "mpls":
         return f"{net} mpls {draw(st.integers(16, 2**20 - 1))}"
     return str(net)
-
-
-@st.composite
-def nexthop_free_prefix(draw: st.DrawFn) -> str:
-    """ROA and flowspec nets: printed with spaces and an empty destination column."""
-    if draw(st.booleans()):
-        length = draw(st.integers(8, 24))
-        net = ipaddress.IPv4Network((draw(u32) >> (32 - length) << (32 - length), length))
-        return f"{net}-{draw(st.integers(length, 32))} AS{draw(asn)}"
-    return f"flow4 {{ dst 10.{draw(st.integers(0, 255))}.0.0/16; proto {draw(st.integers(1, 255))}; }}"
 
 
 mpls_stack = st.lists(st.integers(16, 2**20 - 1), max_size=3).map(tuple)
@@ -163,8 +168,21 @@ def route_info(draw: st.DrawFn) -> tuple[int, str]:
     return preference, f"({preference})"
 
 
+Version = Literal["2", "3"]
+
+
+def _major(version: Version | int) -> int:
+    if str(version) not in ("2", "3"):
+        raise ValueError(f"version must be \"2\" or \"3\" (the birdc output format), not {version!r}")
+    return int(version)
+
+
+def _is_bgp_attribute(attribute: str) -> bool:
+    return attribute.startswith(("BGP.", "bgp_"))
+
+
 @st.composite
-def route(draw: st.DrawFn, version: int, prefix: str, table: str | None, all_attributes: bool) -> Route:
+def _route(draw: st.DrawFn, version: int, prefix: str, table: str | None, all_attributes: bool, bgp: bool) -> Route:
     """One route of ``prefix``; with ``all_attributes`` it carries the lines ``show route all`` adds."""
     nexthop_free = " " in prefix and (prefix.startswith("flow") or "-" in prefix.split(" ")[0])
     dest = "" if nexthop_free else draw(st.sampled_from(["unicast", "unicast", "blackhole", "unreachable",
@@ -173,14 +191,15 @@ def route(draw: st.DrawFn, version: int, prefix: str, table: str | None, all_att
     mark = draw(st.sampled_from(["", "*", "!"]))
     source: str | None = None
     scope: str | None = None
-    bgp: BgpAttributes | None = None
+    attributes: BgpAttributes | None = None
     other: tuple[tuple[str, str], ...] = ()
     if all_attributes:
         source = draw(st.none() | st.sampled_from(["BGP", "static", "OSPF-E2", "device"]))
         if version == 2 and source is not None:
             scope = draw(st.sampled_from(["univ", "link", "host", "site"]))
-        bgp = draw(st.none() | bgp_attributes)
-        pairs = draw(st.lists(st.sampled_from(OTHER_ATTRIBUTES[version]), max_size=3, unique_by=lambda p: p[0]))
+        attributes = draw(st.none() | bgp_attributes) if bgp else None
+        candidates = [pair for pair in OTHER_ATTRIBUTES[version] if bgp or not _is_bgp_attribute(pair[0])]
+        pairs = draw(st.lists(st.sampled_from(candidates), max_size=3, unique_by=lambda p: p[0]))
         other = tuple((attribute, draw(values)) for attribute, values in pairs)
     return Route(
         prefix=prefix,
@@ -196,22 +215,77 @@ def route(draw: st.DrawFn, version: int, prefix: str, table: str | None, all_att
         next_hops=draw(next_hops(version)) if dest == "unicast" else (),
         source=source,
         scope=scope,
-        bgp=bgp,
+        bgp=attributes,
         other_attributes=other,
     )
 
 
+def routes(
+    version: Version = "2",
+    bgp: bool = True,
+    kinds: Collection[str] | None = None,
+    all_attributes: bool = True,
+) -> st.SearchStrategy[list[Route]]:
+    """Route listings as ``show route [all]`` prints them: one or more tables, networks with several routes.
+
+    ``version``: the output format, ``"2"`` (``Type:``, ``BGP.x:`` lines) or ``"3"`` (``bgp_x:`` lines,
+    recursive next hops). ``bgp=False`` draws no BGP attributes. ``kinds``: the networks drawn, a subset of
+    :data:`NET_KINDS` (default all). ``all_attributes=False`` draws what plain ``show route`` shows.
+    """
+    major = _major(version)
+    chosen = tuple(NET_KINDS if kinds is None else kinds)
+    if not chosen or set(chosen) - set(NET_KINDS):
+        raise ValueError(f"kinds must be a non-empty subset of {NET_KINDS}, not {sorted(chosen)}")
+    weighted = tuple(kind for kind in chosen for _ in range(4 if kind == "ip" else 1))
+    return _listing(major, weighted, all_attributes, bgp)
+
+
 @st.composite
-def route_listing(draw: st.DrawFn, version: int, all_attributes: bool) -> list[Route]:
-    """Routes of one or more tables, some networks with several routes, as ``show route`` lists them."""
-    routes: list[Route] = []
+def _listing(draw: st.DrawFn, version: int, kinds: tuple[str, ...], all_attributes: bool, bgp: bool) -> list[Route]:
+    listing: list[Route] = []
     tables = draw(st.lists(name, min_size=1, max_size=3, unique=True))
     for table in tables:
         for _ in range(draw(st.integers(0 if len(tables) > 1 else 1, 4))):
-            prefix = draw(unicast_prefix() | nexthop_free_prefix())
+            prefix = draw(_network(kinds))
             for _ in range(draw(st.integers(1, 3))):
-                routes.append(draw(route(version, prefix, table, all_attributes)))
-    return routes
+                listing.append(draw(_route(version, prefix, table, all_attributes, bgp)))
+    return listing
+
+
+@attrs.frozen
+class RouteOutput:
+    """A ``show route [all]`` reply: the ``text`` BIRD prints and the ``routes`` it must parse to."""
+
+    text: str
+    routes: tuple[Route, ...]
+    version: Version
+    framed: bool
+
+
+def route_outputs(
+    version: Version | None = None,
+    bgp: bool = True,
+    kinds: Collection[str] | None = None,
+    all_attributes: bool | None = None,
+    framed: bool | None = None,
+) -> st.SearchStrategy[RouteOutput]:
+    """Route listings (see :func:`routes`) with their text; ``None`` draws either value of a choice.
+
+    ``framed=True`` draws control-socket text (``1007-`` reply codes and the final ``0000``), ``False``
+    what ``birdc`` prints.
+    """
+    versions: list[Version] = ["2", "3"] if version is None else [version]
+    whole = [True, False] if all_attributes is None else [all_attributes]
+    framings = [True, False] if framed is None else [framed]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> RouteOutput:
+        chosen = draw(st.sampled_from(versions))
+        is_framed = draw(st.sampled_from(framings))
+        listing = draw(routes(chosen, bgp, kinds, draw(st.sampled_from(whole))))
+        return RouteOutput(render_routes(listing, chosen, framed=is_framed), tuple(listing), chosen, is_framed)
+
+    return build()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -280,7 +354,7 @@ def _wrapped(head: str, items: list[str], width: int = 400) -> list[str]:
     return lines
 
 
-def render_route(route: Route, version: int, show_net: bool) -> list[tuple[int, str]]:
+def _render_route(route: Route, version: int, show_net: bool) -> list[tuple[int, str]]:
     """The (reply code, text) lines BIRD prints for one route."""
     net = route.prefix if show_net else ""
     source_part = f" from {route.from_address}" if route.from_address else ""
@@ -313,19 +387,20 @@ def render_route(route: Route, version: int, show_net: bool) -> list[tuple[int, 
     return lines
 
 
-def render_listing(routes: list[Route], version: int, framed: bool) -> str:
+def render_routes(listing: Collection[Route], version: Version | int, framed: bool = False) -> str:
     """The whole ``show route [all]`` reply: table headers, blank separators, routes; optionally framed."""
     lines: list[tuple[int, str]] = []
     table: object = object()
     previous_prefix = None
-    for route in routes:
+    major = _major(version)
+    for route in listing:
         if route.table != table:
             if lines:
                 lines.append((1007, ""))
             lines.append((1007, f"Table {route.table}:"))
             table = route.table
             previous_prefix = None
-        lines.extend(render_route(route, version, route.prefix != previous_prefix))
+        lines.extend(_render_route(route, major, route.prefix != previous_prefix))
         previous_prefix = route.prefix
     if not framed:
         return "".join(text.rstrip(" ") + "\n" for _, text in lines)
