@@ -57,20 +57,18 @@ Changes are additive; renamed names would be listed here.
 
 from __future__ import annotations
 
-import re
 import typing
 from typing import Any
 
 import attrs
 
+from birdkit.config.literals import is_symbol
 from birdkit.span import Span
-
-_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def needs_quotes(name: str) -> bool:
     """True when ``name`` must be written as ``'name'`` (it has characters a plain symbol cannot have)."""
-    return _PLAIN_NAME.match(name) is None
+    return not is_symbol(name)
 
 
 @attrs.frozen(repr=False)

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from birdkit.config import ast
+from birdkit.config.literals import quote_string
 
 INDENT = "    "
 
@@ -551,7 +552,7 @@ def _bool(node: ast.Bool) -> str:
 
 @_inline(ast.Str)
 def _str(node: ast.Str) -> str:
-    return f'"{node.value}"'
+    return quote_string(node.value)
 
 
 @_inline(ast.Ip)

@@ -25,20 +25,84 @@ from typing import Any
 
 import jinja2
 
-from birdkit.gen.peermap import Node, Peermap
+from birdkit.config.literals import is_symbol, quote_string, string_problem
+from birdkit.gen.peermap import Node, Peermap, Secret
 from birdkit.gen.topology import PeerGroup, peer_groups
 from birdkit.resources import templates_dir
 
 MAIN_TEMPLATE = "main.j2"
 
 
+class BirdText(str):
+    """Text already in BIRD syntax, composed by birdkit from validated values: the only ``str`` a template prints.
+
+    Any other text must pass through a filter that checks it (``quoted``, ``symbol``, ``secret``), so a
+    field added to a template later cannot reach bird.conf unchecked.
+    """
+
+
+class UnsafeValueError(jinja2.TemplateRuntimeError):
+    """A value reached a template without a BIRD-safe type, or a text BIRD cannot hold reached a filter.
+
+    The message never quotes the value itself: it may be a password.
+    """
+
+
+_SAFE_TYPES = (
+    int, ipaddress.IPv4Address, ipaddress.IPv4Network, ipaddress.IPv6Network, ipaddress.IPv4Interface,
+)
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ ... }}`` result: BIRD-safe types print, anything else stops the render."""
+    if isinstance(value, BirdText | jinja2.Undefined):
+        return value
+    if isinstance(value, _SAFE_TYPES) and not isinstance(value, bool):
+        return value
+    if isinstance(value, ipaddress.IPv6Address | ipaddress.IPv6Interface):
+        zone = value.scope_id if isinstance(value, ipaddress.IPv6Address) else value.ip.scope_id
+        if zone is None or is_symbol(zone):
+            return value
+    raise UnsafeValueError(
+        f"a {type(value).__name__} value reached the template without a BIRD-safe type; "
+        "pass text through `| quoted` (strings), `| symbol` (names) or `| secret` (passwords)"
+    )
+
+
+def quoted(text: str) -> BirdText:
+    """Template filter: ``text`` as a BIRD string literal, refused unless it is safe to write."""
+    problem = string_problem(text)
+    if problem:
+        raise UnsafeValueError(f"a text given to `| quoted` {problem}")
+    return BirdText(quote_string(text))
+
+
+def symbol(text: str) -> BirdText:
+    """Template filter: ``text`` as a BIRD symbol (a protocol name), refused unless it is one."""
+    if not is_symbol(text):
+        raise UnsafeValueError(f"{text!r} given to `| symbol` is not a BIRD symbol (letters, digits, '_')")
+    return BirdText(text)
+
+
+def secret(value: Secret) -> BirdText:
+    """Template filter: a password as a BIRD string literal (the one place a secret is revealed)."""
+    problem = string_problem(value.reveal())
+    if problem:
+        raise UnsafeValueError(f"the password from {value.origin} {problem}")
+    return BirdText(quote_string(value.reveal()))
+
+
 @cache
 def environment(templates: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment; templates in ``templates`` replace the packaged ones of the same name."""
+    """The Jinja2 environment; templates in ``templates`` replace the packaged ones of the same name.
+
+    Every printed value must be BIRD-safe (see :class:`BirdText`); text goes through the ``quoted``,
+    ``symbol`` or ``secret`` filter.
+    """
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(templates_dir()))]
     if templates is not None:
         loaders.insert(0, jinja2.FileSystemLoader(str(templates)))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -46,7 +110,10 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
         auto_reload=False,
+        finalize=_finalize,
     )
+    env.filters.update(quoted=quoted, symbol=symbol, secret=secret)
+    return env
 
 
 def generate(
@@ -66,7 +133,7 @@ def generate(
 
 def _fleet_context(peermap: Peermap) -> dict[str, Any]:
     defaults, options, timers = peermap.defaults, peermap.options, peermap.defaults.timers
-    session_lines = [
+    session_lines = [BirdText(line) for line in (
         *([f"hold time {timers.hold};"] if timers.hold else []),
         *([f"keepalive time {timers.keepalive};"] if timers.keepalive else []),
         *([f"connect retry time {timers.connect_retry};"] if timers.connect_retry else []),
@@ -74,7 +141,7 @@ def _fleet_context(peermap: Peermap) -> dict[str, Any]:
         *([f"error wait time {timers.error_wait},{max(timers.error_wait, 300)};"] if timers.error_wait else []),
         *(["bfd on;"] if options.bfd else []),
         *(["graceful restart on;"] if options.graceful_restart else []),
-    ]
+    )]
     log = defaults.log
     return {
         "peermap": peermap,
@@ -83,7 +150,7 @@ def _fleet_context(peermap: Peermap) -> dict[str, Any]:
         "families": peermap.families(),
         "cluster_id": peermap.topology.cluster_id,
         "session_lines": session_lines,
-        "log_target": log if log in ("syslog", "stderr") else f'"{log}"',
+        "log_target": BirdText(log) if log in ("syslog", "stderr") else quoted(log),
     }
 
 
@@ -91,13 +158,13 @@ def _channels(node: Node, families: Iterable[int]) -> list[Mapping[str, Any]]:
     """Channel blocks; a family other than the session's needs a next hop of its own family."""
     channels: list[Mapping[str, Any]] = []
     for family in families:
-        lines = []
+        lines: list[BirdText] = []
         if family != node.address.version:
             if family == 6 and node.address6 is not None:
-                lines.append(f"next hop address {node.address6.ip};")
+                lines.append(BirdText(f"next hop address {node.address6.ip};"))
             else:
-                lines.append("extended next hop on;")
-        channels.append({"name": f"ipv{family}", "lines": lines})
+                lines.append(BirdText("extended next hop on;"))
+        channels.append({"name": BirdText(f"ipv{family}"), "lines": lines})
     return channels
 
 
