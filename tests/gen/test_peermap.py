@@ -99,27 +99,78 @@ nodes:
         """version: 1
 nodes:
   - {name: 'vm"1', address: 198.18.0.1/24}
-""", 3, "'vm", """nodes[0].name: 'vm"1' contains a quote, brace, semicolon, backslash or newline"""),
-    "semicolon in a description": (
+""", 3, "'vm", """nodes[0].name: 'vm"1' contains a double quote, which would end the BIRD string"""),
+    "newline in a description": (
         """version: 1
 nodes:
-  - {name: vm1, address: 198.18.0.1/24, description: "x; protocol static"}
-""", 3, '"x;', "nodes[0].description: 'x; protocol static' contains a quote, brace, semicolon, "
-        "backslash or newline"),
-    "brace in an extra peer description": (
+  - {name: vm1, address: 198.18.0.1/24, description: "rack\\n1"}
+""", 3, '"rack', "nodes[0].description: 'rack\\n1' contains a line break, which BIRD strings cannot hold"),
+    "NUL in an extra peer description": (
         """version: 1
 nodes:
   - name: vm1
     address: 198.18.0.1/24
     extra_peers:
-      - {name: tor1, address: 198.18.0.254, asn: 64512, description: "a } b"}
-""", 6, '"a }', "nodes[0].extra_peers[0].description: 'a } b' contains a quote, brace, semicolon, "
-        "backslash or newline"),
-    "newline in a description": (
+      - {name: tor1, address: 198.18.0.254, asn: 64512, description: "a\\0b"}
+""", 6, '"a', "nodes[0].extra_peers[0].description: 'a\\x00b' contains the control character U+0000"),
+    "bidi control in a description": (
         """version: 1
 nodes:
-  - {name: vm1, address: 198.18.0.1/24, description: "rack\\n1"}
-""", 3, '"rack', "nodes[0].description: 'rack\\n1' contains a quote, brace, semicolon, backslash or newline"),
+  - {name: vm1, address: 198.18.0.1/24, description: "rack \\u202e1"}
+""", 3, '"rack', "nodes[0].description: 'rack \\u202e1' contains the bidirectional control U+202E, "
+        "which hides what BIRD reads"),
+    "description too long for BIRD 2": (
+        f"""version: 1
+nodes:
+  - {{name: vm1, address: 198.18.0.1/24, description: {"x" * 4096}}}
+""", 3, "xxx", f"nodes[0].description: '{'x' * 60}'... is 4096 bytes long; at most 1024 are allowed "
+        "(BIRD 2.x crashes on 4096 and more)"),
+    "zone id carrying a config": (
+        """version: 1
+nodes:
+  - name: vm1
+    address: fd00::1/64
+    router_id: 198.18.0.1
+    extra_peers:
+      - {name: tor1, address: "fe80::1%eth0 as 1; }; protocol bgp x { neighbor ::1", asn: 64512}
+""", 7, '"fe80', "nodes[0].extra_peers[0].address: zone id 'eth0 as 1; }; protocol bgp x { neighbor ::1' is "
+        "not an interface name BIRD can read"),
+    "zone id on a global address": (
+        """version: 1
+nodes:
+  - name: vm1
+    address: fd00::1/64
+    router_id: 198.18.0.1
+    extra_peers:
+      - {name: tor1, address: "fd00::2%eth0", asn: 64512}
+""", 7, '"fd00', "nodes[0].extra_peers[0].address: fd00::2%eth0 has a zone id, but only link-local "
+        "(fe80::/10) addresses take one"),
+    "link-local neighbor without its interface": (
+        """version: 1
+nodes:
+  - name: vm1
+    address: fd00::1/64
+    router_id: 198.18.0.1
+    extra_peers:
+      - {name: tor1, address: "fe80::1", asn: 64512}
+""", 7, '"fe80', "nodes[0].extra_peers[0].address: link-local fe80::1 needs the interface it is on"),
+    "zone id on a node address": (
+        """version: 1
+nodes:
+  - {name: vm1, address: "fd00::1%eth0/64", router_id: 198.18.0.1}
+""", 3, '"fd00', "nodes[0].address: 'fd00::1%eth0/64' has a zone id"),
+    "keepalive longer than the hold time": (
+        """version: 1
+defaults:
+  timers: {hold: 30, keepalive: 31}
+nodes:
+  - {name: vm1, address: 198.18.0.1/24}
+""", 3, "31", "defaults.timers.keepalive: expected a whole number from 1 to 30, got 31"),
+    "interface name with a space": (
+        """version: 1
+nodes:
+  - {name: vm1, address: 198.18.0.1/24, interface: "eth0 x"}
+""", 3, '"eth0', "nodes[0].interface: 'eth0 x' is not an interface name"),
 }
 
 

@@ -64,6 +64,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 import yaml
 
+from birdkit.config.literals import is_symbol, string_problem
 from birdkit.errors import FileError, PeermapError
 from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, read_bytes
 from birdkit.gen.topology import check_sessions
@@ -82,9 +83,11 @@ TRANSPORTS: tuple[TransportKind, ...] = ("netns", "multipass", "ssh", "local")
 TOPOLOGIES: tuple[TopologyKind, ...] = ("full-mesh", "route-reflectors", "peers")
 KERNEL_EXPORTS: tuple[KernelExport, ...] = ("all", "bgp-and-static")
 
-#: characters that could end a BIRD string or statement, or open a block
-_INJECTION = re.compile(r"[\"'{};\n\r\\]")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+#: a Linux interface name (at most 15 characters) or a BIRD pattern of one (``eth*``)
+_INTERFACE = re.compile(r"[A-Za-z0-9_.*?-]{1,15}\Z")
+#: BIRD's keepalive may not exceed the hold time, whose default is 240 s
+_DEFAULT_HOLD = 240
 _MAX_NAME = 48
 _VERSION = re.compile(r"[23](\.\d+){0,2}\Z")
 _RESERVED_ASNS = {23456: "AS_TRANS", 65535: "reserved", 4294967295: "reserved"}
@@ -442,12 +445,10 @@ class _Validator:
         if not isinstance(value, str | int | float):
             raise self.fail(path, f"expected text, got {_kind(value)}")
         text = str(value)
-        if _INJECTION.search(text):
-            raise self.fail(
-                path,
-                f"{_show(text)} contains a quote, brace, semicolon, backslash or newline",
-                "these characters could change the generated config; remove them",
-            )
+        problem = string_problem(text)
+        if problem:
+            shown = _show(text) if len(text) <= 60 else f"{_show(text[:60])}..."
+            raise self.fail(path, f"{shown} {problem}", "BIRD strings have no escapes: remove the character")
         return text
 
     def name(self, value: Any, path: Path_) -> str:
@@ -477,9 +478,24 @@ class _Validator:
 
     def address(self, value: Any, path: Path_) -> IPAddress:
         try:
-            return ipaddress.ip_address(str(value))
+            address = ipaddress.ip_address(str(value))
         except ValueError:
             raise self.fail(path, f"{_show(value)} is not an IP address") from None
+        zone = address.scope_id if isinstance(address, ipaddress.IPv6Address) else None
+        if zone is not None:
+            if not address.is_link_local:
+                raise self.fail(path, f"{address} has a zone id, but only link-local (fe80::/10) addresses take one")
+            if not (is_symbol(zone) and len(zone) <= 15):
+                raise self.fail(path, f"zone id {_show(zone)} is not an interface name BIRD can read",
+                                "use letters, digits and '_' (at most 15), e.g. fe80::1%eth0")
+        return address
+
+    def interface(self, value: Any, path: Path_) -> str:
+        name = self.text(value, path)
+        if not _INTERFACE.match(name):
+            raise self.fail(path, f"{_show(name)} is not an interface name",
+                            "at most 15 letters, digits, '_', '.', '-', or a pattern such as eth*")
+        return name
 
     def ipv4(self, value: Any, path: Path_) -> ipaddress.IPv4Address:
         try:
@@ -492,9 +508,12 @@ class _Validator:
         if "/" not in text:
             raise self.fail(path, f"{_show(value)} has no prefix length", f"write it like {text}/24")
         try:
-            return ipaddress.ip_interface(text)
+            interface = ipaddress.ip_interface(text)
         except ValueError:
             raise self.fail(path, f"{_show(value)} is not an address with a prefix length") from None
+        if isinstance(interface, ipaddress.IPv6Interface) and interface.scope_id is not None:
+            raise self.fail(path, f"{_show(value)} has a zone id", "a node's underlay address takes none")
+        return interface
 
     def network(self, value: Any, path: Path_) -> IPNetwork:
         try:
@@ -531,12 +550,9 @@ class _Validator:
             origin = f"file {file}"
         if not secret:
             raise self.fail(path, f"the password from {origin} is empty")
-        if _INJECTION.search(secret):
-            raise self.fail(
-                path,
-                f"the password from {origin} contains a quote, brace, semicolon, backslash or newline",
-                "BIRD strings cannot hold these characters",
-            )
+        problem = string_problem(secret)
+        if problem:
+            raise self.fail(path, f"the password from {origin} {problem}", "BIRD strings have no escapes")
         return Secret(secret, origin)
 
     def multihop(self, value: Any, path: Path_) -> int | None:
@@ -577,13 +593,16 @@ class _Validator:
         kernel = self.mapping(data.get("kernel"), (*path, "kernel"), _KERNEL_KEYS)
         tpath, kpath = (*path, "timers"), (*path, "kernel")
         log = self.text(data.get("log", base.log), (*path, "log"))
+        hold = self.optional(timers, "hold", tpath, lambda v, p: self.integer(v, p, 3, 65535))
+        # BIRD refuses a keepalive longer than the hold time
+        hold_limit = hold or _DEFAULT_HOLD
         return Defaults(
             asn=self.asn(data.get("asn", base.asn), (*path, "asn")),
             bird_version=self.bird_version(data.get("bird_version", base.bird_version), (*path, "bird_version")),
             log=log,
             timers=Timers(
-                hold=self.optional(timers, "hold", tpath, lambda v, p: self.integer(v, p, 3, 65535)),
-                keepalive=self.optional(timers, "keepalive", tpath, self.seconds),
+                hold=hold,
+                keepalive=self.optional(timers, "keepalive", tpath, lambda v, p: self.integer(v, p, 1, hold_limit)),
                 connect_retry=self.optional(timers, "connect_retry", tpath, self.seconds),
                 connect_delay=self.optional(timers, "connect_delay", tpath, self.seconds),
                 error_wait=self.optional(timers, "error_wait", tpath, self.seconds),
@@ -636,7 +655,7 @@ class _Validator:
             asn=self.asn(data.get("asn", defaults.asn), (*path, "asn")),
             pod_cidrs=tuple(self.network(c, (*path, "pod_cidrs", i)) for i, c in enumerate(cidrs)),
             address6=address6,
-            interface=self.optional(data, "interface", path, self.text),
+            interface=self.optional(data, "interface", path, self.interface),
             description=self.optional(data, "description", path, self.text),
             bird_version=self.optional(data, "bird_version", path, self.bird_version) or defaults.bird_version,
             transport=self.transport(data, path, name),

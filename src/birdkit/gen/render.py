@@ -48,9 +48,7 @@ class UnsafeValueError(jinja2.TemplateRuntimeError):
     """
 
 
-_SAFE_TYPES = (
-    int, ipaddress.IPv4Address, ipaddress.IPv4Network, ipaddress.IPv6Network, ipaddress.IPv4Interface,
-)
+_SAFE_TYPES = (int, ipaddress.IPv4Address, ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 
 def _finalize(value: object) -> object:
@@ -59,10 +57,9 @@ def _finalize(value: object) -> object:
         return value
     if isinstance(value, _SAFE_TYPES) and not isinstance(value, bool):
         return value
-    if isinstance(value, ipaddress.IPv6Address | ipaddress.IPv6Interface):
-        zone = value.scope_id if isinstance(value, ipaddress.IPv6Address) else value.ip.scope_id
-        if zone is None or is_symbol(zone):
-            return value
+    # an IPv6Interface is an IPv6Address too; either prints its zone id after '%'
+    if isinstance(value, ipaddress.IPv6Address) and (value.scope_id is None or is_symbol(value.scope_id)):
+        return value
     raise UnsafeValueError(
         f"a {type(value).__name__} value reached the template without a BIRD-safe type; "
         "pass text through `| quoted` (strings), `| symbol` (names) or `| secret` (passwords)"

@@ -191,7 +191,20 @@ def check_sessions(peermap: Peermap) -> None:
         for peer_index, peer in enumerate(node.extra_peers):
             hops = peer.multihop is not None or multihop
             where = ("nodes", position, "extra_peers", peer_index, "address")
-            _check_reachable(peermap, node, position, peer.address, where, hops)
+            if peer.address.is_link_local:
+                _check_link_local(peermap, peer.address, where, hops)
+            else:
+                _check_reachable(peermap, node, position, peer.address, where, hops)
+
+
+def _check_link_local(peermap: Peermap, address: IPAddress, path: Path_, multihop: bool) -> None:
+    """BIRD reaches a link-local neighbor only through the interface named by its zone id, one hop away."""
+    if getattr(address, "scope_id", None) is None:
+        raise peermap.error(path, f"link-local {address} needs the interface it is on",
+                            f"add a zone id, e.g. {address}%eth0")
+    if multihop:
+        raise peermap.error(path, f"link-local {address} cannot be reached by multihop",
+                            "set `multihop: false` on this peer")
 
 
 def _check_reachable(
