@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from birdkit.cli.gen import outside_addresses
+from birdkit.apply.precheck import outside_addresses
 from birdkit.config.lint import lint_fleet
 from birdkit.config.parse import parse_config
 from birdkit.errors import PeermapError

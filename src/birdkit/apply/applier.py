@@ -1,6 +1,7 @@
 """The applier: render, check locally and on the node, install atomically, reload under BIRD's undo timer, verify.
 
-Per node (:func:`apply_plans` runs nodes in parallel, each on its own):
+First the whole fleet's configs pass the same check as ``birdkit gen --check`` (:mod:`birdkit.apply.precheck`);
+if any fails, no node is touched. Then per node (:func:`apply_plans` runs nodes in parallel, each on its own):
 
 1. parse and lint the config locally;
 2. node prep: BIRD installed, daemon answering, IP forwarding on (idempotent);
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from birdkit.apply.precheck import check_fleet
 from birdkit.apply.transport import (
     LocalTransport,
     MultipassTransport,
@@ -504,6 +506,9 @@ def apply(
 ) -> ApplyReport:
     """Generate every node's config from ``peermap`` and apply it (see the module docstring for the steps).
 
+    The whole fleet's configs pass :func:`~birdkit.apply.precheck.check_fleet` (parser, fleet lint, local
+    `bird -p`) first; when they do not, every node is reported rejected and none is touched.
+
     ``nodes`` limits the run; ``transports`` overrides how nodes are reached; ``start_daemons`` lets netns
     nodes without a running BIRD get our own daemon.
     """
@@ -516,6 +521,12 @@ def apply(
     unknown = [name for name in names if name not in configs]
     if unknown:
         raise BirdkitError(f"unknown node(s): {', '.join(unknown)}", hint=f"nodes: {', '.join(configs)}")
+    say = on_progress or _stderr_progress
+    problems = check_fleet(fleet, configs, {name: f"{name}/bird.conf" for name in configs}, say)
+    if problems:
+        redact = Redactor.from_configs(configs.values())
+        message = redact(f"fleet check failed: {'; '.join(problems)}; nothing installed")
+        return ApplyReport(tuple(NodeResult(name, Outcome.REJECTED, message) for name in names))
     reach = transports_for(fleet, names, transports)
     wanted = expectations(fleet)
     ipv6 = 6 in fleet.families()

@@ -14,7 +14,8 @@ examples:
   birdkit apply fleet.yaml --node vm2 --timeout 20        one node; BIRD undoes it after 20 s unless verified
   birdkit apply fleet.yaml --start --json | jq .counts    netns nodes: start our own BIRD where none runs
 
-Per node: parse + lint locally, `bird -p` on the node, back up and install atomically,
+First the whole fleet passes the checks of `gen --check` (our parser, fleet lint, local `bird -p`):
+if any config fails, no node is touched. Then per node: `bird -p` on the node, back up and install atomically,
 `birdc configure timeout N`, check that sessions come back and own CIDRs are blackholed, then
 `configure confirm` (or `configure undo` and the backup restored). Unchanged nodes are not reloaded.
 Nodes are reached as the peer map says (transport: netns|multipass|ssh|local). Passwords never print.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import difflib
 import re
 import stat
@@ -13,9 +12,9 @@ from pathlib import Path
 
 import jinja2
 
+from birdkit.apply.precheck import check_fleet
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
-from birdkit.config.lint import Finding, Severity
-from birdkit.errors import BirdkitError, ConfigError, FileError, PeermapError, RuntimeMissingError
+from birdkit.errors import ConfigError, FileError, PeermapError
 from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
 from birdkit.gen.render import generate
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     secrets = _secrets(peermap)
     files = {name: args.output / name / "bird.conf" for name in configs}
     if args.check:
-        problems = check_configs(peermap, configs, files)
+        problems = check_fleet(peermap, configs, {name: str(path) for name, path in files.items()}, progress)
         if problems:
             for problem in problems:
                 print(mask(problem, secrets), file=sys.stderr)
@@ -150,69 +149,6 @@ def write_config(path: Path, text: str, *, private: bool = False) -> str:
         raise FileError(f"cannot create {path.parent}: {error.strerror}") from None
     write_atomically(path, text, mode)
     return status
-
-
-def check_configs(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
-    """Problems found by our parser, fleet lint and `bird -p` (when BIRD is installed); empty when clean."""
-    from birdkit.config.parse import parse_config
-
-    problems: list[str] = []
-    parsed = []
-    for name, text in configs.items():
-        try:
-            parsed.append(parse_config(text, path=str(files[name])))
-        except BirdkitError as error:
-            problems.append(str(error))
-    if not problems:
-        from birdkit.config.lint import lint_fleet
-
-        problems += _lint_problems(lint_fleet(parsed, outside=outside_addresses(peermap)))
-    problems += _bird_check(peermap, configs, files)
-    return problems
-
-
-def outside_addresses(peermap: Peermap) -> list[str]:
-    """The addresses of ``extra_peers``: routers outside the fleet by design (top-of-rack and such)."""
-    return [str(peer.address) for node in peermap.nodes for peer in node.extra_peers]
-
-
-def _lint_problems(findings: Iterable[Finding]) -> list[str]:
-    """Lint errors as problems; warnings are shown on stderr but do not fail ``--check``."""
-    problems = []
-    for finding in findings:
-        if finding.severity is Severity.ERROR:
-            problems.append(finding.render())
-        else:
-            progress(finding.render())
-    return problems
-
-
-def _bird_check(peermap: Peermap, configs: Mapping[str, str], files: Mapping[str, Path]) -> list[str]:
-    from birdkit.runtime import BirdMatrix, BirdRuntime
-
-    matrix = BirdMatrix.discover()
-    if not matrix.versions:
-        progress("check: BIRD is not installed; `bird -p` skipped")
-        return []
-
-    def runtime_for(version: str) -> BirdRuntime:
-        try:
-            return matrix.get(version)
-        except RuntimeMissingError:
-            return matrix.get(matrix.versions[-1])
-
-    versions = {node.name: node.bird_version for node in peermap.nodes}
-
-    def check(name: str) -> str | None:
-        runtime = runtime_for(versions[name])
-        result = runtime.check(configs[name])
-        if result.ok:
-            return None
-        where = f"{files[name]}:{result.line}:{result.column}" if result.line else str(files[name])
-        return f"{where}: bird -p (BIRD {runtime.version}): {result.message}"
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        return [problem for problem in pool.map(check, configs) if problem]
 
 
 def _summarize(
