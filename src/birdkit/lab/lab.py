@@ -25,9 +25,10 @@ import attrs
 
 from birdkit.apply.transport import MultipassTransport, NetnsTransport, Result, Transport
 from birdkit.errors import ApplyError, BirdkitError, ConfigError, RuntimeMissingError, VerifyError
+from birdkit.files import write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap, peermap_from_data
 from birdkit.gen.peermap import Transport as NodeTransport
-from birdkit.lab.netns import pod_veth_names
+from birdkit.lab.netns import DEFAULT_UNDERLAY, pod_veth_names
 from birdkit.runtime import BirdMatrix
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 Backend = Literal["netns", "multipass"]
 
-DEFAULT_UNDERLAY = "198.18.0.0/24"
 DEFAULT_ASN = 65000
 #: namespace names of the lab start with this (``bkt`` belongs to the test fixtures)
 DEFAULT_NAME = "bkl"
@@ -144,9 +144,7 @@ class LabState:
 def save_state(directory: Path, state: LabState) -> None:
     """Write ``lab.json`` atomically (a crash leaves the old or the new file)."""
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / f"{_STATE_FILE}.tmp"
-    temporary.write_text(json.dumps(state.to_json(), indent=2))
-    temporary.replace(directory / _STATE_FILE)
+    write_atomically(directory / _STATE_FILE, json.dumps(state.to_json(), indent=2))
 
 
 def load_state(directory: Path) -> LabState | None:
@@ -615,8 +613,7 @@ def down(directory: Path | None = None, log: Callable[[str], None] = _progress) 
             done.append(f"removed {node.bird_dir}")
         if node.bird_dir:
             _remove_if_empty(Path(node.bird_dir).parent)
-    for leftover in (f"{_STATE_FILE}.tmp", _STATE_FILE):
-        (directory / leftover).unlink(missing_ok=True)
+    (directory / _STATE_FILE).unlink(missing_ok=True)
     if directory.exists():
         try:
             directory.rmdir()

@@ -23,8 +23,10 @@ from types import TracebackType
 import attrs
 
 from birdkit.errors import RuntimeMissingError
+from birdkit.files import write_atomically
 from birdkit.runtime import BirdRuntime, Daemon
 
+#: the underlay of a fabric and of the lab: inside 198.18.0.0/15, the benchmarking range
 DEFAULT_UNDERLAY = "198.18.0.0/24"
 UNDERLAY_INTERFACE = "eth0"
 
@@ -144,9 +146,7 @@ class Fabric:
 
     def _save(self) -> None:
         state = {"prefix": self.prefix, "namespaces": self._namespaces, "pids": self._pids, "paths": self._paths}
-        temporary = self.state_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, indent=2))
-        temporary.replace(self.state_file)
+        write_atomically(self.state_file, json.dumps(state, indent=2))
 
     def _add_namespace(self, netns: str) -> None:
         self._namespaces.append(netns)
