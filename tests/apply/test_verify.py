@@ -8,7 +8,6 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from birdkit.apply.applier import Redactor
 from birdkit.apply.transport import BirdLayout, Result
 from birdkit.apply.verify import (
     NodeExpectation,
@@ -19,6 +18,7 @@ from birdkit.apply.verify import (
     kernel_routes,
 )
 from birdkit.gen.peermap import peermap_from_data
+from birdkit.redact import Redactor
 from birdkit.show.parse import parse_protocols
 from birdkit.show.stream import iter_routes
 

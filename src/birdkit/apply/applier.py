@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import enum
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,6 +40,7 @@ from birdkit.apply.transport import (
 )
 from birdkit.apply.verify import CheckRow, NodeExpectation, check_observation, expectations, observe
 from birdkit.errors import BirdkitError
+from birdkit.redact import Redactor
 from birdkit.show.framing import ReplyLine, deframe
 
 if TYPE_CHECKING:
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 30
 #: seconds kept free before the undo timer fires, for ``configure confirm`` to get there first
 _CONFIRM_MARGIN = 3.0
-_PASSWORD = re.compile(r'(password\s+")([^"]*)(")')
-_REDACTED = "***"
 # reply codes of BIRD's control socket (doc/reply_codes)
 _CONFIRMED, _UNDO_SCHEDULED, _PARSE_ERROR = 18, 22, 9001
 
@@ -139,24 +137,6 @@ class ApplyReport:
     def to_json(self) -> dict[str, object]:
         """A dict for ``--json`` output."""
         return {"ok": self.ok, "counts": self.counts(), "nodes": [result.to_json() for result in self.results]}
-
-
-@attrs.frozen
-class Redactor:
-    """Masks BGP passwords: every ``password "..."`` and every known secret value anywhere in a text."""
-
-    secrets: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_configs(cls, configs: Iterable[str]) -> Redactor:
-        """The passwords written in ``configs``."""
-        return cls(frozenset(m.group(2) for text in configs for m in _PASSWORD.finditer(text) if m.group(2)))
-
-    def __call__(self, text: str) -> str:
-        masked = _PASSWORD.sub(lambda m: m.group(1) + _REDACTED + m.group(3), text)
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            masked = masked.replace(secret, _REDACTED)
-        return masked
 
 
 ProgressCallback = Callable[[str], None]

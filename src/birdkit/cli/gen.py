@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import stat
 import sys
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomica
 from birdkit.gen.peermap import Peermap, load_peermap
 from birdkit.gen.render import generate
 from birdkit.gen.topology import peer_groups
+from birdkit.redact import Redactor
 from birdkit.span import Span
 
 EPILOG = """\
@@ -32,9 +32,6 @@ examples:
 The peer map schema is documented in `python -m pydoc birdkit.gen.peermap` and the README.
 An invalid peer map writes nothing and exits 2. Passwords never appear in output or --diff.
 """
-
-_PASSWORD_LINE = re.compile(r'(password\s+")[^"]*(")')
-
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add ``birdkit gen``'s arguments."""
@@ -68,20 +65,21 @@ def run(args: argparse.Namespace) -> int:
     if args.templates is not None and not args.templates.is_dir():
         raise PeermapError(f"--templates {args.templates}: not a directory")
     configs = _generate(peermap, names, args.templates)
-    secrets = _secrets(peermap)
+    redact = _redactor(peermap)
     files = {name: args.output / name / "bird.conf" for name in configs}
     if args.check:
         problems = check_fleet(peermap, configs, {name: str(path) for name, path in files.items()}, progress)
         if problems:
             for problem in problems:
-                print(mask(problem, secrets), file=sys.stderr)
+                print(redact(problem), file=sys.stderr)
             print(paint(f"{len(problems)} problem(s); nothing written", "red", sys.stderr), file=sys.stderr)
             return EXIT_FAILED
     if args.diff:
         for name, text in configs.items():
-            sys.stdout.write(mask(_diff(files[name], text), secrets))
+            sys.stdout.write(redact(_diff(files[name], text)))
         return EXIT_OK
-    statuses = {name: write_config(files[name], text, private=bool(secrets)) for name, text in configs.items()}
+    private = bool(redact.secrets)
+    statuses = {name: write_config(files[name], text, private=private) for name, text in configs.items()}
     _summarize(peermap, configs, files, statuses, args)
     return EXIT_OK
 
@@ -112,17 +110,10 @@ def _generate(peermap: Peermap, names: list[str] | None, templates: Path | None)
         ) from None
 
 
-def _secrets(peermap: Peermap) -> list[str]:
+def _redactor(peermap: Peermap) -> Redactor:
+    """Masks the peer map's passwords (fleet-wide and extra peers') wherever they appear."""
     found = [peermap.options.password] + [p.password for n in peermap.nodes for p in n.extra_peers]
-    return sorted({secret.reveal() for secret in found if secret is not None}, key=len, reverse=True)
-
-
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with password statements and every secret value replaced by ``***``."""
-    text = _PASSWORD_LINE.sub(r"\1***\2", text)
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
+    return Redactor(frozenset(secret.reveal() for secret in found if secret is not None))
 
 
 def _diff(path: Path, text: str) -> str:
