@@ -11,8 +11,7 @@ from typing import Any
 import attrs
 import pytest
 
-from birdkit.apply.applier import netns_state_dir
-from birdkit.apply.transport import NetnsTransport, birdc
+from birdkit.apply.transport import NetnsTransport, birdc, netns_state_dir
 from birdkit.lab.netns import Fabric
 from birdkit.runtime import BirdMatrix
 

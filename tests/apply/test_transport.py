@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 import birdkit
 from birdkit.apply.applier import NodePlan, Outcome, apply_plans, transports_for
-from birdkit.apply.transport import LocalTransport, MultipassTransport, SshTransport
+from birdkit.apply.transport import LocalTransport, MultipassTransport, NetnsTransport, SshTransport
 from birdkit.apply.verify import NodeExpectation
 from birdkit.errors import BirdkitError, TransportError
 from birdkit.gen.peermap import peermap_from_data
+from birdkit.runtime import BirdRuntime
 
 from .conftest import FIXTURES
 
@@ -228,3 +229,13 @@ def test_a_lint_error_stops_before_the_vm_is_touched(fake_vm: Path) -> None:
     assert result.outcome is Outcome.REJECTED
     assert "lint found errors" in result.message and "duplicate-protocol" in result.message
     assert not (fake_vm.parent / "argv.jsonl").exists()
+
+
+def test_only_netns_transports_start_a_bird_of_their_own(tmp_path: Path) -> None:
+    system_birds = [LocalTransport("a"), MultipassTransport("b"), SshTransport("c", "c.example.net")]
+    for transport in system_birds:
+        assert not transport.starts_own_bird
+        with pytest.raises(TransportError, match="only on netns nodes"):
+            transport.start_bird()
+    assert NetnsTransport("d", "ns-d", tmp_path, BirdRuntime("2.0.12")).starts_own_bird
+

@@ -23,28 +23,19 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
 from birdkit.apply.precheck import check_fleet
-from birdkit.apply.transport import (
-    LocalTransport,
-    MultipassTransport,
-    NetnsTransport,
-    SshTransport,
-    Transport,
-    birdc,
-    check_config,
-)
+from birdkit.apply.transport import Transport, birdc, check_config, transport_for
 from birdkit.apply.verify import CheckRow, NodeExpectation, check_observation, expectations, observe
 from birdkit.errors import BirdkitError
 from birdkit.redact import Redactor
 from birdkit.show.framing import ReplyLine, deframe
 
 if TYPE_CHECKING:
-    from birdkit.gen.peermap import Node, Peermap
+    from birdkit.gen.peermap import Peermap
     from birdkit.runtime import BirdRuntime
 
 #: default seconds of BIRD's undo timer (``configure timeout N``)
@@ -139,7 +130,12 @@ class ApplyReport:
         return {"ok": self.ok, "counts": self.counts(), "nodes": [result.to_json() for result in self.results]}
 
 
+#: receives one line per step and per finished node (the CLI prints them on stderr)
 ProgressCallback = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    """The progress callback when the caller gave none."""
 
 
 class _Stop(Exception):
@@ -247,7 +243,7 @@ class _NodeRun:
         status = birdc(self.transport, "show status")
         if status.ok and "Daemon is up" in status.stdout + status.stderr:
             return True
-        if self.start_daemons and isinstance(self.transport, NetnsTransport):
+        if self.start_daemons and self.transport.starts_own_bird:
             return False
         raise _Stop(
             Outcome.FAILED,
@@ -282,7 +278,6 @@ class _NodeRun:
 
     def start_fresh(self) -> NodeResult:
         """Start our own daemon (netns) on the freshly installed config; there is nothing to roll back to."""
-        assert isinstance(self.transport, NetnsTransport)
         self.step("starting BIRD")
         self.transport.start_bird()
         failed = self.wait_healthy(frozenset(), self.timeout)
@@ -394,7 +389,7 @@ def apply_plans(
     if timeout < 2:
         raise BirdkitError(f"timeout must be at least 2 seconds, not {timeout}")
     redact = Redactor.from_configs(plan.config for plan in plans)
-    say = on_progress or _stderr_progress
+    say = on_progress or _silent
     total = len(plans)
     done: list[NodeResult] = []
     lock = threading.Lock()
@@ -419,36 +414,7 @@ def apply_plans(
     return ApplyReport(results)
 
 
-def _stderr_progress(message: str) -> None:
-    from birdkit.cli.output import progress
-
-    progress(message)
-
-
 # ----------------------------------------------------------------------------------------- peer maps
-
-
-def netns_state_dir(runtime: BirdRuntime, netns: str) -> Path:
-    """Where the netns node ``netns`` keeps its BIRD config, socket and pid file (visible to ``runtime``)."""
-    return runtime.host_path(f"/run/birdkit/nodes/{netns}")
-
-
-def transport_for(node: Node, runtime: Callable[[str], BirdRuntime]) -> Transport:
-    """The transport a peer-map node asks for; ``runtime(version)`` resolves BIRD versions for netns nodes."""
-    settings = node.transport
-    if settings.kind == "netns":
-        bird = runtime(node.bird_version)
-        netns = settings.netns or node.name
-        state_dir = netns_state_dir(bird, netns)
-        state_dir.mkdir(parents=True, exist_ok=True)
-        return NetnsTransport(node.name, netns, state_dir, bird)
-    if settings.kind == "multipass":
-        return MultipassTransport(node.name, settings.host)
-    if settings.kind == "ssh":
-        if not settings.host:
-            raise BirdkitError(f"node {node.name}: transport ssh needs a host")
-        return SshTransport(node.name, settings.host, settings.user, settings.port)
-    return LocalTransport(node.name)
 
 
 def transports_for(
@@ -469,7 +435,8 @@ def transports_for(
         if overrides and name in overrides:
             found[name] = overrides[name]
         else:
-            found[name] = transport_for(peermap.node(name), runtime)
+            node = peermap.node(name)
+            found[name] = transport_for(name, node.transport, node.bird_version, runtime)
     return found
 
 
@@ -501,7 +468,7 @@ def apply(
     unknown = [name for name in names if name not in configs]
     if unknown:
         raise BirdkitError(f"unknown node(s): {', '.join(unknown)}", hint=f"nodes: {', '.join(configs)}")
-    say = on_progress or _stderr_progress
+    say = on_progress or _silent
     problems = check_fleet(fleet, configs, {name: f"{name}/bird.conf" for name in configs}, say)
     if problems:
         redact = Redactor.from_configs(configs.values())

@@ -12,15 +12,18 @@ import shlex
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import attrs
 
-from birdkit.errors import FileError, TransportError
+from birdkit.errors import BirdkitError, FileError, TransportError
 from birdkit.files import write_atomically
 from birdkit.runtime import BirdRuntime
+
+if TYPE_CHECKING:
+    from birdkit.gen.peermap import Transport as NodeTransport
 
 #: how long one command on a node may take unless the caller says otherwise
 DEFAULT_TIMEOUT = 60.0
@@ -79,6 +82,15 @@ class Transport(Protocol):
         """``path`` on the node as BIRD's processes see it (differs under a chroot)."""
         ...
 
+    @property
+    def starts_own_bird(self) -> bool:
+        """Whether :meth:`start_bird` can start a BIRD of our own here (else the node's own BIRD must run)."""
+        ...
+
+    def start_bird(self) -> None:
+        """Start BIRD on ``layout``'s config, socket and pid file (only where :attr:`starts_own_bird`)."""
+        ...
+
 
 def check_config(transport: Transport, path: str) -> Result:
     """Run ``bird -p -c PATH`` on the node."""
@@ -106,6 +118,26 @@ def _execute(argv: Sequence[str], input: bytes | None, timeout: float, node: str
     )
 
 
+class _SystemBird:
+    """The node's own BIRD, installed and started by the system: birdkit runs its programs but never starts it."""
+
+    node: str
+    #: see :attr:`Transport.starts_own_bird`
+    starts_own_bird: ClassVar[bool] = False
+
+    def bird_argv(self, program: str, *args: str) -> list[str]:
+        """``program ARGS`` from the node's system BIRD."""
+        return [program, *args]
+
+    def bird_path(self, path: str) -> str:
+        """Paths are the node's own."""
+        return path
+
+    def start_bird(self) -> None:
+        """Refuse: the system starts this BIRD."""
+        raise TransportError(f"{self.node}: birdkit starts BIRD only on netns nodes; start the node's own BIRD")
+
+
 class _HostFiles:
     """Files of a node that shares this machine's file system (netns, local)."""
 
@@ -129,7 +161,7 @@ class _HostFiles:
 
 
 @attrs.define
-class LocalTransport(_HostFiles):
+class LocalTransport(_SystemBird, _HostFiles):
     """This machine itself, with its system BIRD (``sudo -n`` in front of commands when not root)."""
 
     node: str = "localhost"
@@ -140,14 +172,6 @@ class LocalTransport(_HostFiles):
         """Run ``argv`` here."""
         prefix = ["sudo", "-n"] if self.sudo else []
         return _execute([*prefix, *argv], input, timeout, self.node)
-
-    def bird_argv(self, program: str, *args: str) -> list[str]:
-        """``program ARGS`` from the system BIRD."""
-        return [program, *args]
-
-    def bird_path(self, path: str) -> str:
-        """Paths are the same for BIRD here."""
-        return path
 
 
 @attrs.define
@@ -163,6 +187,8 @@ class NetnsTransport(_HostFiles):
     state_dir: Path
     runtime: BirdRuntime
     layout: BirdLayout = attrs.field(init=False)
+    #: see :attr:`Transport.starts_own_bird`
+    starts_own_bird: ClassVar[bool] = True
 
     @layout.default
     def _layout(self) -> BirdLayout:
@@ -235,7 +261,7 @@ class _RemoteFiles(abc.ABC):
 
 
 @attrs.define
-class MultipassTransport(_RemoteFiles):
+class MultipassTransport(_SystemBird, _RemoteFiles):
     """A multipass VM: ``multipass exec NODE -- sudo ARGV`` and ``multipass transfer`` (as in the walkthrough)."""
 
     node: str
@@ -264,17 +290,9 @@ class MultipassTransport(_RemoteFiles):
             raise TransportError(f"{self.node}: multipass transfer failed: {transfer.output}")
         self._must(["mv", "-f", remote_tmp, staging], f"move of {remote_tmp} to {staging}")
 
-    def bird_argv(self, program: str, *args: str) -> list[str]:
-        """The VM's system BIRD."""
-        return [program, *args]
-
-    def bird_path(self, path: str) -> str:
-        """Paths are the VM's own."""
-        return path
-
 
 @attrs.define
-class SshTransport(_RemoteFiles):
+class SshTransport(_SystemBird, _RemoteFiles):
     """A host reached with the system OpenSSH client: BatchMode, known hosts checked, ``sudo -n`` unless root."""
 
     node: str
@@ -312,10 +330,26 @@ class SshTransport(_RemoteFiles):
             raise TransportError(f"{self.node}: ssh to {self.host} failed: {result.stderr.strip()}")
         return result
 
-    def bird_argv(self, program: str, *args: str) -> list[str]:
-        """The host's system BIRD."""
-        return [program, *args]
 
-    def bird_path(self, path: str) -> str:
-        """Paths are the host's own."""
-        return path
+def netns_state_dir(runtime: BirdRuntime, netns: str) -> Path:
+    """Where the netns node ``netns`` keeps its BIRD config, socket and pid file (visible to ``runtime``)."""
+    return runtime.host_path(f"/run/birdkit/nodes/{netns}")
+
+
+def transport_for(
+    node: str, settings: NodeTransport, bird_version: str, runtime: Callable[[str], BirdRuntime]
+) -> Transport:
+    """The transport that a node's ``settings`` ask for; ``runtime(version)`` resolves BIRD for netns nodes."""
+    if settings.kind == "netns":
+        bird = runtime(bird_version)
+        netns = settings.netns or node
+        state_dir = netns_state_dir(bird, netns)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        return NetnsTransport(node, netns, state_dir, bird)
+    if settings.kind == "multipass":
+        return MultipassTransport(node, settings.host)
+    if settings.kind == "ssh":
+        if not settings.host:
+            raise BirdkitError(f"node {node}: transport ssh needs a host")
+        return SshTransport(node, settings.host, settings.user, settings.port)
+    return LocalTransport(node)

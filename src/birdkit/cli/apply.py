@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
 
 EPILOG = """\
 examples:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     report = apply(
         args.peermap, nodes=args.node, dry_run=args.dry_run, timeout=args.timeout, jobs=args.jobs,
-        start_daemons=args.start,
+        start_daemons=args.start, on_progress=progress,
     )
     if args.json:
         print_json(report.to_json(), sys.stdout)

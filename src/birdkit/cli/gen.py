@@ -6,7 +6,7 @@ import argparse
 import difflib
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
 
 if TYPE_CHECKING:
     from birdkit.lab.lab import BlackholeProbe, LabState, NodeStatus, PingResult
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "up":
         return _up(args)
     if args.action == "down":
-        done = lab.down()
+        done = lab.down(log=progress)
         if args.json:
             print_json({"removed": done})
         else:
@@ -117,7 +117,7 @@ def _up(args: argparse.Namespace) -> int:
     try:
         state, statuses, elapsed = lab.up(
             args.peermap, backend=args.backend, node_count=args.nodes, versions=versions,
-            underlay=args.underlay, name=args.name, timeout=args.timeout,
+            underlay=args.underlay, name=args.name, timeout=args.timeout, log=progress,
         )
     except BirdkitError as error:
         if lab.load_state(lab.state_dir()) is not None and error.hint is None:

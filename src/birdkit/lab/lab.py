@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from birdkit.apply.transport import MultipassTransport, NetnsTransport, Result, Transport
+from birdkit.apply.transport import Result, Transport, netns_state_dir, transport_for
 from birdkit.errors import ApplyError, BirdkitError, ConfigError, RuntimeMissingError, VerifyError
 from birdkit.files import write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap, peermap_from_data
 from birdkit.gen.peermap import Transport as NodeTransport
 from birdkit.lab.netns import DEFAULT_UNDERLAY, pod_veth_names
-from birdkit.runtime import BirdMatrix
+from birdkit.runtime import BirdMatrix, BirdRuntime
 
 if TYPE_CHECKING:
     from birdkit.apply.verify import NodeExpectation
@@ -239,11 +239,8 @@ def lab_peermap(peermap: Peermap, nodes: Sequence[LabNode], backend: Backend) ->
     """``peermap`` with each node's transport and BIRD version set to the lab's."""
     updated = []
     for node, lab_node in zip(peermap.nodes, nodes, strict=True):
-        transport = (
-            NodeTransport("netns", netns=lab_node.netns) if backend == "netns"
-            else NodeTransport("multipass", host=node.transport.host if node.transport.kind == "multipass"
-                               else node.name)
-        )
+        vm = node.transport.host if node.transport.kind == "multipass" else node.name
+        transport = _transport_settings(backend, lab_node, vm)
         updated.append(attrs.evolve(node, transport=transport, bird_version=lab_node.bird_version))
     return attrs.evolve(peermap, nodes=tuple(updated))
 
@@ -268,12 +265,18 @@ def underlay_of(peermap: Peermap) -> str:
 # ----------------------------------------------------------------------------------------------- node access
 
 
-def transport_for(state: LabState, node: LabNode, matrix: BirdMatrix | None = None) -> Transport:
+def node_transport(state: LabState, node: LabNode, matrix: BirdMatrix | None = None) -> Transport:
     """The applier's transport to ``node``: its namespace and own BIRD, or its multipass VM."""
-    if state.backend == "multipass":
-        return MultipassTransport(node.name)
-    runtime = (matrix or BirdMatrix.discover()).get(node.bird_version)
-    return NetnsTransport(node.name, node.netns, Path(node.bird_dir), runtime)
+
+    def runtime(version: str) -> BirdRuntime:
+        return (matrix or BirdMatrix.discover()).get(version)
+
+    return transport_for(node.name, _transport_settings(state.backend, node), node.bird_version, runtime)
+
+
+def _transport_settings(backend: Backend, node: LabNode, vm: str | None = None) -> NodeTransport:
+    """How the applier reaches a lab node: its namespace, or its multipass VM (``vm``, else the node's name)."""
+    return NodeTransport("netns", netns=node.netns) if backend == "netns" else NodeTransport("multipass", host=vm)
 
 
 def in_pod(transport: Transport, pod_netns: str, argv: Sequence[str], timeout: float = 10) -> Result:
@@ -351,7 +354,7 @@ def lab_status(state: LabState, matrix: BirdMatrix | None = None) -> list[NodeSt
 
     wanted = expectations(state_peermap(state))
     matrix = _matrix_for(state, matrix)
-    return _parallel(lambda node: node_status(node, transport_for(state, node, matrix), wanted[node.name]),
+    return _parallel(lambda node: node_status(node, node_transport(state, node, matrix), wanted[node.name]),
                      state.nodes)
 
 
@@ -405,7 +408,7 @@ def ping_matrix(state: LabState, matrix: BirdMatrix | None = None) -> list[PingR
 
     def ping(pair: tuple[LabNode, LabNode]) -> PingResult:
         source, target = pair
-        result = in_pod(transport_for(state, source, matrix), source.pod_netns,
+        result = in_pod(node_transport(state, source, matrix), source.pod_netns,
                         ["ping", "-c1", "-W1", target.pod_ip])
         return PingResult(source.name, target.name, target.pod_ip, result.ok)
 
@@ -444,7 +447,7 @@ def blackhole_probe(
     state: LabState, node: LabNode, matrix: BirdMatrix | None = None, timeout: float = 5
 ) -> BlackholeProbe:
     """Connect from ``node`` to an unused address of its pod CIDR, as the walkthrough's last ``curl`` does."""
-    transport = transport_for(state, node, matrix)
+    transport = node_transport(state, node, matrix)
     python = sys.executable if state.backend == "netns" else "python3"
     address = node.unused_ip
     result = transport.run([python, "-c", _PROBE, address, str(PROBE_PORT), str(timeout)], timeout=timeout + 10)
@@ -488,10 +491,8 @@ def blackhole_probes(state: LabState, matrix: BirdMatrix | None = None) -> list[
 # ----------------------------------------------------------------------------------------------- up (netns)
 
 
-def _progress(message: str) -> None:
-    from birdkit.cli.output import progress
-
-    progress(message)
+def _silent(message: str) -> None:
+    """The progress callback when the caller gave none."""
 
 
 def up(
@@ -504,7 +505,7 @@ def up(
     name: str = DEFAULT_NAME,
     directory: Path | None = None,
     timeout: float = 90,
-    log: Callable[[str], None] = _progress,
+    log: Callable[[str], None] = _silent,
 ) -> tuple[LabState, list[NodeStatus], float]:
     """Build the lab, start BIRD with generated configs, wait until it converges.
 
@@ -521,7 +522,6 @@ def up(
         from birdkit.lab.multipass import multipass_up
 
         return multipass_up(peermap, versions, directory, timeout, log, source, node_count)
-    from birdkit.apply.applier import netns_state_dir
 
     if os.geteuid() != 0:
         raise RuntimeMissingError("the netns lab needs root (network namespaces)", hint="run it with sudo")
@@ -578,7 +578,7 @@ def start_birds(state: LabState, peermap: Peermap, matrix: BirdMatrix, log: Call
     """Generate every node's bird.conf and apply it with the applier, which starts each node's own BIRD."""
     from birdkit.apply.applier import apply
 
-    transports = {node.name: transport_for(state, node, matrix) for node in state.nodes}
+    transports = {node.name: node_transport(state, node, matrix) for node in state.nodes}
     for node in state.nodes:
         Path(node.bird_dir).mkdir(parents=True, exist_ok=True)
     report = apply(peermap, transports=transports, start_daemons=True, on_progress=log)
@@ -590,7 +590,7 @@ def start_birds(state: LabState, peermap: Peermap, matrix: BirdMatrix, log: Call
 # ----------------------------------------------------------------------------------------------- down
 
 
-def down(directory: Path | None = None, log: Callable[[str], None] = _progress) -> list[str]:
+def down(directory: Path | None = None, log: Callable[[str], None] = _silent) -> list[str]:
     """Remove everything the lab recorded: processes, namespaces, BIRD directories, state. Returns what it did."""
     from birdkit.lab.netns import teardown_state
 

@@ -21,8 +21,8 @@ from birdkit.lab.lab import (
     forward_rules,
     lab_nodes,
     lab_peermap,
+    node_transport,
     save_state,
-    transport_for,
     underlay_of,
     wait_converged,
 )
@@ -104,7 +104,7 @@ def _multipass(argv: list[str], check: bool = True, timeout: float = 900) -> sub
 
 
 def _on_vm(state: LabState, node: LabNode, argv: list[str]) -> None:
-    result = transport_for(state, node).run(argv)
+    result = node_transport(state, node).run(argv)
     if not result.ok:
         raise TransportError(f"{node.name}: `{' '.join(argv)}` failed: {result.output}")
 
@@ -145,7 +145,7 @@ def multipass_up(
         log(f"{node.name}: installing bird2")
         _multipass(["multipass", "exec", node.name, "--", *INSTALL_BIRD])
     report = apply(lab_peermap(peermap, nodes, "multipass"),
-                   transports={node.name: transport_for(state, node) for node in nodes}, on_progress=log)
+                   transports={node.name: node_transport(state, node) for node in nodes}, on_progress=log)
     if not report.ok:
         failed = [f"{result.node}: {result.message}" for result in report.results if not result.ok]
         raise ApplyError("applying the lab's configs failed:\n  " + "\n  ".join(failed))
