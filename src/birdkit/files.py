@@ -7,6 +7,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from birdkit.errors import FileError
 from birdkit.span import Span
@@ -34,6 +35,30 @@ def _size(limit: int) -> str:
     return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
 
 
+def _open_checked(name: str, what: str, kinds: tuple[int, ...]) -> int:
+    """A read-only descriptor of ``name``, refused unless its kind is one of ``kinds`` (kernel files never)."""
+    real = os.path.realpath(name)
+    if real.startswith(_KERNEL_ROOTS):
+        raise FileError(f"cannot read {what} {name}: {real} is a kernel file, not a {what}")
+    try:
+        handle = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as error:
+        raise FileError(f"cannot read {what} {name}: {error.strerror}") from None
+    kind = stat.S_IFMT(os.fstat(handle).st_mode)
+    if kind not in kinds:
+        os.close(handle)
+        raise FileError(f"cannot read {what} {name}: it is {_KINDS.get(kind, 'not a regular file')}")
+    return handle
+
+
+def open_stream(path: str | os.PathLike[str], *, what: str = "file") -> BinaryIO:
+    """``path`` opened for reading as a binary stream: a regular file or a FIFO (output piped in by name);
+    directories, devices, sockets and kernel files raise :class:`FileError`. The caller bounds what it reads."""
+    handle = _open_checked(os.fspath(path), what, (stat.S_IFREG, stat.S_IFIFO))
+    os.set_blocking(handle, True)
+    return os.fdopen(handle, "rb")
+
+
 def read_bytes(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> bytes:
     """The content of the regular file ``path``, at most ``limit`` bytes.
 
@@ -42,17 +67,8 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int, what: str = "file") 
     ``what`` names the file in messages (``config``, ``peer map``, ``password file``).
     """
     name = os.fspath(path)
-    real = os.path.realpath(name)
-    if real.startswith(_KERNEL_ROOTS):
-        raise FileError(f"cannot read {what} {name}: {real} is a kernel file, not a {what}")
+    handle = _open_checked(name, what, (stat.S_IFREG,))
     try:
-        handle = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except OSError as error:
-        raise FileError(f"cannot read {what} {name}: {error.strerror}") from None
-    try:
-        kind = stat.S_IFMT(os.fstat(handle).st_mode)
-        if kind != stat.S_IFREG:
-            raise FileError(f"cannot read {what} {name}: it is {_KINDS.get(kind, 'not a regular file')}")
         chunks: list[bytes] = []
         size = 0
         while size <= limit and (chunk := os.read(handle, min(1 << 20, limit + 1 - size))):
@@ -94,12 +110,18 @@ def read_text(path: str | os.PathLike[str], *, limit: int, what: str = "file", l
     return data.decode("utf-8", "surrogateescape") if lossless else decode_utf8(data, os.fspath(path))
 
 
-def read_stdin(*, limit: int, what: str = "input", lossless: bool = False) -> str:
-    """Standard input (``-``) read like :func:`read_text`: at most ``limit`` bytes, UTF-8 checked or kept."""
+def stdin_stream() -> BinaryIO:
+    """Standard input as a binary stream (also when a program replaced ``sys.stdin`` by a text stream)."""
+    import io
     import sys
 
-    binary = getattr(sys.stdin, "buffer", None)  # absent when stdin was replaced by a text stream
-    data = binary.read(limit + 1) if binary else sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+    binary = getattr(sys.stdin, "buffer", None)
+    return binary if binary is not None else io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+
+
+def read_stdin(*, limit: int, what: str = "input", lossless: bool = False) -> str:
+    """Standard input (``-``) read like :func:`read_text`: at most ``limit`` bytes, UTF-8 checked or kept."""
+    data = stdin_stream().read(limit + 1)
     if len(data) > limit:
         raise FileError(f"{what} on stdin is larger than {_size(limit)}", hint=f"birdkit reads {what}s up to that size")
     return data.decode("utf-8", "surrogateescape") if lossless else decode_utf8(data, "<stdin>")

@@ -8,7 +8,9 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from birdkit.cli.output import EXIT_OK, EXIT_USAGE, format_table, print_json
+from birdkit.cli.output import EXIT_OK, format_table, print_json
+from birdkit.files import open_stream, stdin_stream
+from birdkit.show.framing import CheckedText
 from birdkit.show.models import AsPathSegment, NextHop, Protocol, Route, to_json
 
 EPILOG = """\
@@ -26,6 +28,9 @@ Route JSON fields: prefix dest protocol since table from_address primary sync_er
 next_hops[gateway interface mpls onlink weight table] source scope bgp[origin as_path[kind asns]
 next_hop med local_pref communities[asn value] large_communities[global_admin local1 local2]
 ext_communities[kind admin value] originator_id cluster_list] other_attributes[[name, value]].
+With --format json, stdout stays one valid JSON array even when an error stops the parse (the routes
+before the error; the error goes to stderr and the exit code is 1). Output cut short (no final newline,
+a socket reply without its final `0000 ` line) is an error.
 exit codes: 0 parsed, 1 output that BIRD would not print (file:line and a hint), 2 unreadable FILE
 """
 
@@ -44,21 +49,18 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Parse FILE (or stdin) and print it in the chosen format."""
-    try:
-        lines = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115
-    except OSError as error:
-        print(f"birdkit {args.command}: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_USAGE
+    stream = stdin_stream() if args.file == "-" else open_stream(args.file, what="birdc output")
     path = "<stdin>" if args.file == "-" else args.file
-    with lines:
+    text = CheckedText(stream, path)
+    with stream:
         if args.command == "parse-routes":
             from birdkit.show.stream import iter_routes
 
-            write_routes(iter_routes(lines, path=path), args.format)
+            write_routes(iter_routes(text, path=path), args.format)
         else:
             from birdkit.show.parse import parse_protocols
 
-            write_protocols(parse_protocols(lines.read(), path=path), args.format)
+            write_protocols(parse_protocols(text.read(), path=path), args.format)
     return EXIT_OK
 
 
@@ -79,10 +81,12 @@ def write_routes(routes: Iterable[Route], fmt: str, stream: TextIO | None = None
             count += 1
         return count
     out.write("[")
-    for route in routes:
-        out.write(("," if count else "") + "\n  " + json.dumps(to_json(route), sort_keys=True))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
+    try:
+        for route in routes:
+            out.write(("," if count else "") + "\n  " + json.dumps(to_json(route), sort_keys=True))
+            count += 1
+    finally:  # an error mid-stream still leaves valid JSON (the routes before it); the error goes to stderr
+        out.write("\n]\n" if count else "]\n")
     return count
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
@@ -42,7 +43,23 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument(
         "--format", choices=("table", "json", "jsonl"), default="table", help="output format (default: table)"
     )
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds to wait for BIRD")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="seconds a reply may take (for routes: each line); default 30",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"a positive number of seconds, not {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +87,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_status(status: Status, fmt: str) -> None:
-    if fmt != "table":
+    if fmt == "jsonl":
+        _write_jsonl([status])
+        return
+    if fmt == "json":
         print_json(to_json(status), sys.stdout)
         return
     rows = [

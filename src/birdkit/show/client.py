@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +21,10 @@ from birdkit.show.models import Interface, Protocol, Route, RouteCount, Status
 DEFAULT_SOCKETS = ("/run/bird/bird.ctl", "/var/run/bird/bird.ctl")
 
 _RECEIVE_SIZE = 1 << 20
+#: the longest line BIRD's socket may send (BIRD's own lines stay below a few KiB; a full AS path stays below 64 KiB)
+MAX_LINE_BYTES = 1 << 20
+#: the largest reply read whole (status, protocols, configure; routes stream and have no such limit)
+MAX_REPLY_BYTES = 256 << 20
 # the last line of a reply: a code and a space (continuation lines start with a space, others "DDDD-")
 _FINAL_LINE = re.compile(rb"^\d{4} [^\n]*\n", re.MULTILINE)
 _NOTICE_LINE = re.compile(rb"^\+([^\n]*)\n", re.MULTILINE)
@@ -141,22 +147,32 @@ class Bird:
     ...     for route in bird.routes(table="master4"):
     ...         print(route.prefix, route.bgp.as_path if route.bgp else None)
 
-    Every read waits at most ``timeout`` seconds; a BIRD that goes silent or closes the socket in the
-    middle of a reply raises :class:`~birdkit.errors.ControlSocketError`, an ``8xxx``/``9xxx`` reply raises
+    A reply read whole (status, protocols, configure) must be complete within ``timeout`` seconds, and a streamed
+    route reply must bring each line within ``timeout`` seconds; a line longer than :data:`MAX_LINE_BYTES`, a
+    reply read whole larger than :data:`MAX_REPLY_BYTES`, and a BIRD that stalls, drips or closes the socket in
+    the middle of a reply raise :class:`~birdkit.errors.ControlSocketError`; an ``8xxx``/``9xxx`` reply raises
     :class:`~birdkit.errors.BirdError`. One command runs at a time: starting a new one first drains what
     is left of an abandoned streamed reply.
     """
 
     def __init__(self, socket_path: str | Path, timeout: float = 30.0) -> None:
+        if not (isinstance(timeout, int | float) and 0 < timeout < math.inf):
+            raise BirdkitError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.socket_path = str(socket_path)
         self.timeout = timeout
         #: asynchronous ``+`` messages, e.g. ``Config timeout expired, starting undo``
         self.notices: list[str] = []
         self._command: str | None = None
+        self._streaming = False
         self._in_reply = False
-        # received bytes not yet handed out start at self._start
-        self._buffer = b""
+        # received bytes not yet handed out start at self._start; the bytes before self._scanned hold no newline
+        self._buffer = bytearray()
         self._start = 0
+        self._scanned = 0
+        # when the line (or, for a reply read whole, the reply) being received must be complete
+        self._last_data = time.monotonic()
+        self._deadline = self._last_data + timeout
+        self._reply_bytes = 0
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._socket.settimeout(timeout)
         try:
@@ -207,14 +223,27 @@ class Bird:
         return self._socket.fileno() < 0
 
     def _fill(self) -> None:
-        """Receive more bytes into the buffer; silence or a closed socket raise ControlSocketError."""
+        """Receive more bytes into the buffer. Silence, a closed socket, a line longer than
+        :data:`MAX_LINE_BYTES` or a reply still unfinished at its deadline raise ControlSocketError."""
         doing = f"the reply to {self._command!r}" if self._command else "the greeting"
+        if len(self._buffer) - self._start > MAX_LINE_BYTES:
+            self.close()
+            raise ControlSocketError(
+                f"BIRD at {self.socket_path} sent a line longer than {MAX_LINE_BYTES >> 20} MiB during {doing}",
+                hint="BIRD never sends such lines: is this really BIRD's control socket?",
+            )
+        remaining = self._deadline - time.monotonic()
         try:
+            if remaining <= 0:
+                raise TimeoutError
+            self._socket.settimeout(min(self.timeout, remaining))
             data = self._socket.recv(_RECEIVE_SIZE)
         except TimeoutError:
             self.close()
+            silent = time.monotonic() - self._last_data >= self.timeout
+            what = "sent nothing for" if silent else "did not complete it within"
             raise ControlSocketError(
-                f"BIRD at {self.socket_path} sent nothing for {self.timeout:g} s during {doing}",
+                f"BIRD at {self.socket_path} {what} {self.timeout:g} s during {doing}",
                 hint="the daemon may be stuck or the reply very slow; raise the timeout",
             ) from None
         except OSError as error:
@@ -226,31 +255,55 @@ class Bird:
                 f"BIRD closed the control socket {self.socket_path} in the middle of {doing}",
                 hint="did the daemon exit or crash? see its log",
             )
-        self._buffer = self._buffer[self._start :] + data
-        self._start = 0
+        self._last_data = time.monotonic()
+        if self._start > len(self._buffer) // 2:  # drop what was handed out, in linear total time
+            del self._buffer[: self._start]
+            self._scanned -= self._start
+            self._start = 0
+        self._buffer += data
+
+    def _next_newline(self) -> int:
+        """The offset of the next newline, receiving until there is one; each byte is searched once."""
+        while (end := self._buffer.find(b"\n", max(self._start, self._scanned))) < 0:
+            self._scanned = len(self._buffer)
+            self._fill()
+        return end
 
     def _readline(self) -> str:
-        while (end := self._buffer.find(b"\n", self._start)) < 0:
-            self._fill()
-        line = self._buffer[self._start : end]
+        end = self._next_newline()
+        line = bytes(self._buffer[self._start : end])
         self._start = end + 1
+        self._scanned = self._start
+        if self._command is None or not self._streaming:
+            self._reply_bytes += len(line) + 1
+            if self._reply_bytes > MAX_REPLY_BYTES:
+                self.close()
+                raise ControlSocketError(
+                    f"the reply to {self._command!r} from {self.socket_path} exceeds {MAX_REPLY_BYTES >> 20} MiB",
+                    hint="is this really BIRD's control socket?",
+                )
+        else:
+            self._deadline = time.monotonic() + self.timeout
         return line.decode("utf-8", "replace")
 
     def _reply_block(self) -> str:
         """The next whole lines of the current reply as text, without its final line; ``""`` at its end.
 
         This is the fast path for large replies: one ``recv`` of up to 1 MiB becomes one text block.
+        Each block starts a new deadline: a streamed reply may take long, but each line comes in time.
         """
         text = ""
         while not text and self._in_reply:
-            while (end := self._buffer.rfind(b"\n", self._start)) < 0:
-                self._fill()
-            block = self._buffer[self._start : end + 1]
+            self._next_newline()
+            end = self._buffer.rfind(b"\n", self._start)
+            block = bytes(self._buffer[self._start : end + 1])
             final = _final_line(block)
             if final:
                 block = block[: final.end()]
                 self._in_reply = False
             self._start += len(block)
+            self._scanned = self._start
+            self._deadline = time.monotonic() + self.timeout
             if block.startswith(b"+") or b"\n+" in block:
                 self.notices += [notice.decode("utf-8", "replace") for notice in _NOTICE_LINE.findall(block)]
                 block = _NOTICE_LINE.sub(b"", block)
@@ -262,7 +315,7 @@ class Bird:
             text = block.decode("utf-8", "replace")
         return text
 
-    def _send(self, command: str) -> None:
+    def _send(self, command: str, *, streaming: bool = False) -> None:
         if "\n" in command or "\r" in command:
             raise BirdkitError(f"a BIRD command is one line: {command!r}")
         if self.closed:
@@ -270,6 +323,10 @@ class Bird:
         if self._in_reply:
             self._drain()
         self._command = command
+        self._streaming = streaming
+        self._last_data = time.monotonic()
+        self._deadline = self._last_data + self.timeout
+        self._reply_bytes = 0
         try:
             self._socket.sendall(command.encode() + b"\n")
         except OSError as error:
@@ -349,7 +406,7 @@ class Bird:
         from birdkit.show.stream import iter_routes
 
         command = route_command(**selectors)
-        self._send(command)
+        self._send(command, streaming=True)
         return iter_routes(_ReplyText(self))
 
     def route_count(

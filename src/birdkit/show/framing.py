@@ -8,12 +8,18 @@ parsers above it never look at codes by hand.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import attrs
 
+from birdkit.errors import OutputParseError
+from birdkit.span import Span
+
 _CODED = re.compile(r"^(\d{4})([ -])(.*)$")
+_FINAL = re.compile(r"\d{4} ")
 
 
 @attrs.frozen
@@ -53,3 +59,86 @@ def deframe(lines: Iterable[str]) -> Iterator[ReplyLine]:
         else:
             code = None
             yield ReplyLine(None, line)
+
+
+#: the longest line of birdc output read from a file or stdin (BIRD's lines stay far below)
+MAX_LINE_CHARACTERS = 1 << 20
+#: the most text read whole (``show protocols`` and the like; routes stream without such a limit)
+MAX_TEXT_CHARACTERS = 256 << 20
+_BLOCK_BYTES = 1 << 16
+
+
+class CheckedText:
+    """birdc output from a binary stream, read as text blocks (``read``) and checked as it passes.
+
+    A line longer than :data:`MAX_LINE_CHARACTERS`, output that ends in the middle of a line (cut short), and raw
+    socket text whose last reply has no final line (``0000 ...``) raise :class:`OutputParseError` naming the line.
+    Bytes that are not UTF-8 become U+FFFD, as BIRD's own text never holds them.
+    """
+
+    def __init__(self, stream: BinaryIO, path: str) -> None:
+        self._stream = stream
+        self._path = path
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._lines = 0  # complete lines so far
+        self._tail = ""  # the line being read (no newline yet)
+        self._last = ""  # the last complete line
+        self._ended = False
+        self._coded: bool | None = None  # raw socket text (its first line has a reply code)
+
+    def read(self, size: int = -1) -> str:
+        """The next block of text (``size`` characters or more is a hint); ``""`` at the end, after the checks.
+
+        ``read()`` without a size reads everything, up to :data:`MAX_TEXT_CHARACTERS`.
+        """
+        if size < 0:
+            blocks: list[str] = []
+            total = 0
+            while block := self.read(_BLOCK_BYTES):
+                blocks.append(block)
+                total += len(block)
+                if total > MAX_TEXT_CHARACTERS:
+                    raise OutputParseError(f"{self._path}: more than {MAX_TEXT_CHARACTERS >> 20} Mi characters")
+            return "".join(blocks)
+        while not self._ended:
+            data = self._stream.read(max(size, _BLOCK_BYTES))
+            text = self._decoder.decode(data, final=not data)
+            if not data:
+                self._ended = True
+                self._finish()
+            if text:
+                self._account(text)
+                return text
+        return ""
+
+    def _account(self, text: str) -> None:
+        if self._coded is None:
+            self._coded = _CODED.match(text.partition("\n")[0]) is not None
+        newline = text.rfind("\n")
+        if newline < 0:
+            self._tail += text
+        else:
+            self._lines += text.count("\n")
+            self._last = (self._tail + text[:newline]).rpartition("\n")[2]
+            self._tail = text[newline + 1 :]
+        if len(self._tail) > MAX_LINE_CHARACTERS:
+            raise OutputParseError(
+                f"line {self._lines + 1} is longer than {MAX_LINE_CHARACTERS >> 20} Mi characters",
+                span=Span(self._path, self._lines + 1, 1),
+                hint="BIRD never prints such lines: is this birdc output?",
+            )
+
+    def _finish(self) -> None:
+        if self._tail:
+            raise OutputParseError(
+                "the output ends in the middle of a line",
+                span=Span(self._path, self._lines + 1, len(self._tail) + 1),
+                hint="it was cut short: BIRD ends every line",
+            )
+        last = self._last.rstrip("\r")
+        if self._coded and (is_coded(last) or last.startswith(" ")) and not _FINAL.match(last):
+            raise OutputParseError(
+                "the socket reply ends before its final line (a code and a space, like `0000 `)",
+                span=Span(self._path, self._lines, 1),
+                hint="it was cut short: BIRD ends every reply with a final line",
+            )

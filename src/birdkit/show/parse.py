@@ -8,7 +8,8 @@ codes, an interactive session with ``bird>`` prompts, or a transcript with ``>>>
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -145,13 +146,26 @@ def _parse(lines: list[tuple[int, str]], start: str, path: str | None) -> Tree[T
     except UnexpectedInput as error:
         index = max(error.line, 1) - 1
         number, source_line = lines[index] if index < len(lines) else (len(lines) + 1, "")
-        expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or [])
+        expected = _literal_words(getattr(error, "expected", None) or getattr(error, "allowed", None) or [])
         raise OutputParseError(
             f"this is not `{start.replace('_', ' ')}` output as BIRD prints it",
-            span=Span(path, number, max(error.column, 1)),
+            span=Span(path or f"<{start.replace('_', ' ')} reply>", number, max(error.column, 1)),
             source_line=source_line,
             hint=f"expected one of: {', '.join(expected[:8])}" if expected else None,
         ) from None
+
+
+def _literal_words(terminals: Iterable[str]) -> list[str]:
+    """The fixed words among the grammar's terminal names, quoted (a name like ``INT`` means nothing to a user)."""
+    from lark.lexer import PatternStr
+
+    words = set()
+    for name in terminals:
+        with contextlib.suppress(KeyError):
+            pattern = _parser().get_terminal(name).pattern
+            if isinstance(pattern, PatternStr):
+                words.add(f"'{pattern.value}'")
+    return sorted(words)
 
 
 # ---------------------------------------------------------------------------------------------------------
