@@ -111,6 +111,14 @@ class CheckedText:
                 return text
         return ""
 
+    def __iter__(self) -> Iterator[str]:
+        """The lines, each with its newline."""
+        pending = ""
+        while block := self.read(_BLOCK_BYTES):
+            lines = (pending + block).split("\n")
+            pending = lines.pop()
+            yield from (line + "\n" for line in lines)
+
     def _account(self, text: str) -> None:
         if self._coded is None:
             self._coded = _CODED.match(text.partition("\n")[0]) is not None
