@@ -12,7 +12,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from birdkit.lab import lab
+from birdkit.lab import walkthrough as lab
 from birdkit.lab.netns import list_netns
 
 

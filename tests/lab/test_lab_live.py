@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from birdkit.lab import lab
+from birdkit.lab import walkthrough as lab
 from birdkit.runtime import BirdMatrix
 
 from .conftest import LabEnv, bird_dir_candidates, host_snapshot

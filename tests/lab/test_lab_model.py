@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from birdkit.cli.lab import render_matrix
 from birdkit.errors import ConfigError, PeermapError, RuntimeMissingError
 from birdkit.gen.peermap import parse_peermap
-from birdkit.lab import lab, netns
+from birdkit.lab import netns
+from birdkit.lab import walkthrough as lab
 from birdkit.runtime import BirdMatrix, BirdRuntime
 
 STEPS = Path(__file__).resolve().parents[1] / "fixtures" / "lab" / "walkthrough" / "steps.sh"

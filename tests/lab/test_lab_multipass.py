@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from birdkit.lab import lab
+from birdkit.lab import walkthrough as lab
 from birdkit.lab.multipass import cloud_init
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lab"

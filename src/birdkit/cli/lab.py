@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
 
 if TYPE_CHECKING:
-    from birdkit.lab.lab import BlackholeProbe, LabState, NodeStatus, PingResult
+    from birdkit.lab.walkthrough import BlackholeProbe, LabState, NodeStatus, PingResult
 
 EPILOG = """\
 examples (as root):
@@ -89,18 +89,18 @@ def _underlay(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run one lab action."""
-    from birdkit.lab import lab
+    from birdkit.lab import walkthrough
 
     if args.action == "up":
         return _up(args)
     if args.action == "down":
-        done = lab.down(log=progress)
+        done = walkthrough.down(log=progress)
         if args.json:
             print_json({"removed": done})
         else:
             print("\n".join(done) if done else "no lab was up; nothing to remove")
         return EXIT_OK
-    state = lab.require_state(lab.state_dir())
+    state = walkthrough.require_state(walkthrough.state_dir())
     if args.action == "status":
         return _status(state, args.json)
     if args.action == "ping":
@@ -110,21 +110,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _up(args: argparse.Namespace) -> int:
     from birdkit.errors import BirdkitError
-    from birdkit.lab import lab
+    from birdkit.lab import walkthrough
 
     versions = [version.strip() for version in args.bird.split(",") if version.strip()]
     started = time.monotonic()
     try:
-        state, statuses, elapsed = lab.up(
+        state, statuses, elapsed = walkthrough.up(
             args.peermap, backend=args.backend, node_count=args.nodes, versions=versions,
             underlay=args.underlay, name=args.name, timeout=args.timeout, log=progress,
         )
     except BirdkitError as error:
-        if lab.load_state(lab.state_dir()) is not None and error.hint is None:
+        if walkthrough.load_state(walkthrough.state_dir()) is not None and error.hint is None:
             error.hint = PARTLY_UP
         raise
     except KeyboardInterrupt:
-        if lab.load_state(lab.state_dir()) is not None:
+        if walkthrough.load_state(walkthrough.state_dir()) is not None:
             print(f"hint: {PARTLY_UP}", file=sys.stderr)
         raise
     if args.json:
@@ -134,7 +134,7 @@ def _up(args: argparse.Namespace) -> int:
     print(f"lab up: {len(statuses)} nodes ({state.backend} backend, underlay {state.underlay}) up in "
           f"{time.monotonic() - started:.1f} s; BGP converged {elapsed:.1f} s after BIRD started\n")
     print(format_table(["node", "bird", "router id", "pod cidr", "pod ip", "sessions", "routes"],
-                       lab.iter_rows(statuses)))
+                       walkthrough.iter_rows(statuses)))
     first = state.nodes[0]
     socket = f"{first.bird_dir}/bird.ctl" if first.bird_dir else None
     print("\nnext, try:")
@@ -165,7 +165,7 @@ def _status_json(statuses: list[NodeStatus]) -> list[dict[str, object]]:
 
 
 def _status(state: LabState, as_json: bool) -> int:
-    from birdkit.lab.lab import lab_status
+    from birdkit.lab.walkthrough import lab_status
 
     statuses = lab_status(state)
     converged = all(status.converged for status in statuses)
@@ -188,7 +188,7 @@ def _status(state: LabState, as_json: bool) -> int:
 
 
 def _ping(state: LabState, as_json: bool) -> int:
-    from birdkit.lab.lab import ping_matrix
+    from birdkit.lab.walkthrough import ping_matrix
 
     results = ping_matrix(state)
     ok = all(result.ok for result in results)
@@ -216,7 +216,7 @@ def render_matrix(state: LabState, results: list[PingResult]) -> str:
 
 
 def _blackhole(state: LabState, as_json: bool) -> int:
-    from birdkit.lab.lab import blackhole_probes
+    from birdkit.lab.walkthrough import blackhole_probes
 
     probes: list[BlackholeProbe] = blackhole_probes(state)
     ok = all(probe.passed for probe in probes)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from birdkit.errors import ApplyError, ConfigError, TransportError
 from birdkit.gen.peermap import Peermap
-from birdkit.lab.lab import (
+from birdkit.lab.walkthrough import (
     LabNode,
     LabState,
     NodeStatus,
