@@ -39,12 +39,6 @@ def bird_matrix() -> BirdMatrix:
     return matrix
 
 
-@pytest.fixture(scope="session")
-def bird_versions(bird_matrix: BirdMatrix) -> BirdMatrix:
-    """Alias of ``bird_matrix``, the name the foundation issue uses."""
-    return bird_matrix
-
-
 @pytest.fixture(params=VERSIONS)
 def bird(request: pytest.FixtureRequest, bird_matrix: BirdMatrix) -> BirdRuntime:
     """One BIRD version; a test using it runs once per version."""

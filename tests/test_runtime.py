@@ -8,7 +8,7 @@ import pytest
 
 from birdkit.runtime import VERSIONS, BirdMatrix, BirdRuntime
 
-WALKTHROUGH = Path(__file__).resolve().parents[1] / "fixtures" / "walkthrough" / "vm1.conf"
+WALKTHROUGH = Path(__file__).resolve().parents[0] / "fixtures" / "walkthrough" / "vm1.conf"
 
 
 @pytest.mark.live
