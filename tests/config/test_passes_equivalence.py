@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from birdkit.config import ast
 from birdkit.config.ast import node_fields
 from birdkit.config.parse import parse_config
-from birdkit.config.semantic import _EXPR_PARTS
+from birdkit.config.symbols import EXPR_PARTS as _EXPR_PARTS
 from birdkit.config.versions import _PLAIN_IPV4
 from birdkit.errors import BirdSyntaxError
 from birdkit.testing import accepted, syntax

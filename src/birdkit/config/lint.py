@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
 
 from birdkit.config import ast
-from birdkit.config.keywords import ALL_KEYWORDS, reserved_names
+from birdkit.config.keywords import reserved_names
+from birdkit.config.symbols import Undefined, asn_value, is_ebgp, scan
 from birdkit.config.versions import format_version, keywords_usable_as_names, parse_target
 from birdkit.span import Span, caret_snippet
 
@@ -183,45 +183,6 @@ def _position(finding: Finding) -> tuple[str, int, int]:
 
 # ---------------------------------------------------------------- the config, as the rules see it
 
-_ENUM_CONSTANT = re.compile(
-    r"(?:RTS|RTD|SCOPE|ROA|ASPA|NET|AF|ORIGIN|MPLS_POLICY|RA_PREF|RTP|KRT)_[A-Z0-9_]+\Z|(?:ipt|ipp|ipr|ips)_\w+\Z"
-)
-_ATTRIBUTES = frozenset(
-    [
-        "local_metric",
-        "bgp_otc",
-        "mpls_label",
-        "mpls_policy",
-        "mpls_class",
-        "aspa_providers",
-        "gw_mpls_stack",
-        "bgp_pmsi_tunnel",
-        "krt_congctl",
-        "krt_ssthresh",
-    ]
-)
-_BUILTIN_FUNCTIONS = frozenset(
-    [
-        "defined",
-        "unset",
-        "prepend",
-        "add",
-        "delete",
-        "filter",
-        "append",
-        "format",
-        "from_hex",
-        "roa_check",
-        "aspa_check",
-        "aspa_check_upstream",
-        "aspa_check_downstream",
-        "bt_assert",
-        "bt_test_suite",
-        "bt_check_assign",
-        "bt_test_same",
-    ]
-)
-_MASTER_TABLES = frozenset({"master4", "master6"})
 _SINKS = frozenset({"blackhole", "drop", "unreachable", "reject", "prohibit"})
 _OFF = frozenset({"off", "no", "false", "0"})
 _IGP_PROTOCOLS = frozenset({"ospf", "rip", "babel"})
@@ -268,13 +229,7 @@ class _Session:
 
     @property
     def is_ebgp(self) -> bool:
-        if "internal" in self.flags:
-            return False
-        if "external" in self.flags:
-            return True
-        if any(name.startswith("confederation") for name in self._option_names()):
-            return False
-        return None not in (self.local_as, self.neighbor_as) and self.local_as != self.neighbor_as
+        return is_ebgp(self.local_as, self.neighbor_as, self.flags, self._option_names())
 
     @property
     def resolves_next_hops_recursively(self) -> bool:
@@ -343,15 +298,6 @@ class _Model:
             chain.append(parent)
         return tuple(item for member in reversed(chain) for item in member.items)
 
-    def asn(self, node: ast.Node | None) -> int | None:
-        if isinstance(node, ast.Num):
-            return node.value
-        if isinstance(node, ast.Paren):
-            return self.asn(node.expr)
-        if isinstance(node, ast.Symbol) and node.name in self.defines:
-            return self.asn(self.defines[node.name].value)
-        return None
-
     def address(self, node: ast.Node | None) -> IpAddress | None:
         if isinstance(node, ast.Ip):
             try:
@@ -374,7 +320,7 @@ class _Model:
                 fields[f"{role}_ip"] = self.address(item.address)
                 fields[f"{role}_span"] = fields[f"{role}_span"] or item.span
             if item.asn is not None:
-                fields[f"{role}_as"] = self.asn(item.asn)
+                fields[f"{role}_as"] = asn_value(item.asn, self.defines)
                 fields[f"{role}_span"] = item.span
                 if role == "local":
                     fields["has_local_as"] = True
@@ -386,194 +332,49 @@ class _Model:
 # ---------------------------------------------------------------- undefined names
 
 
-class _Scope:
-    """What is defined so far while walking a config top to bottom (BIRD reads it in one pass)."""
-
-    def __init__(self, config: ast.Config) -> None:
-        self.globals: set[str] = set(_MASTER_TABLES)
-        self.filters: set[str] = set()
-        self.functions: set[str] = set()
-        self.protocols: set[str] = set()
-        self.tables: set[str] = set(_MASTER_TABLES)
-        self.locals: list[set[str]] = []
-        self.defined_anywhere = {
-            getattr(s, "name", None): s.span for s in config.statements if getattr(s, "name", None) is not None
-        }
-
-    def known(self, name: str) -> bool:
-        return (
-            name in self.globals
-            or any(name in scope for scope in self.locals)
-            or name in ALL_KEYWORDS
-            or name in _ATTRIBUTES
-            or _ENUM_CONSTANT.match(name) is not None
-        )
-
-    def later_hint(self, name: str, kind: str) -> str:
-        later = self.defined_anywhere.get(name)
-        if later is not None:
-            return f"{kind} '{name}' is defined below, at {later.location()}; BIRD needs it defined above its use"
-        return f"define the {kind} above its first use, or fix the spelling"
+#: the rule for each kind of name
+_UNDEFINED_RULES = {
+    "symbol": UNDEFINED_SYMBOL,
+    "function": UNDEFINED_FUNCTION,
+    "filter": UNDEFINED_FILTER,
+    "table": UNDEFINED_TABLE,
+    "template": UNDEFINED_TEMPLATE,
+}
 
 
 def _symbol_findings(config: ast.Config) -> Iterator[Finding]:
-    scope = _Scope(config)
-    for statement in config.statements:
-        if isinstance(statement, ast.Define):
-            yield from _expression(statement.value, scope)
-            scope.globals.add(statement.name)
-        elif isinstance(statement, (ast.AttributeDecl, ast.Table)):
-            scope.globals.add(statement.name)
-            if isinstance(statement, ast.Table):
-                scope.tables.add(statement.name)
-        elif isinstance(statement, ast.RouterId):
-            yield from _expression(statement.value, scope)
-        elif isinstance(statement, ast.FilterDef):
-            yield from _routine(statement.local_vars, (), statement.body, scope)
-            scope.filters.add(statement.name)
-            scope.globals.add(statement.name)
-        elif isinstance(statement, ast.FunctionDef):
-            scope.functions.add(statement.name)
-            scope.globals.add(statement.name)
-            yield from _routine(statement.local_vars, statement.params, statement.body, scope)
-        elif isinstance(statement, ast.Protocol):
-            yield from _protocol_names(statement, scope)
-            if statement.name is not None:
-                scope.protocols.add(statement.name)
-                scope.globals.add(statement.name)
+    for fact in scan(config).problems:
+        if isinstance(fact, Undefined):
+            yield _undefined(fact)
 
 
-def _protocol_names(protocol: ast.Protocol, scope: _Scope) -> Iterator[Finding]:
-    if protocol.from_template is not None and protocol.from_template not in scope.protocols:
-        yield _finding(
-            UNDEFINED_TEMPLATE,
-            f"protocol {protocol.name or protocol.proto_type} inherits from undefined template "
-            f"'{protocol.from_template}'",
-            protocol.span,
-            hint=scope.later_hint(protocol.from_template, "template"),
+def _undefined(fact: Undefined) -> Finding:
+    rule, name, kind = _UNDEFINED_RULES[fact.kind], fact.name, fact.kind
+    if fact.is_keyword:
+        return _finding(
+            rule, f"'{name}' is a keyword, not a {kind} here", fact.span, hint=f"is the ';' before '{name}' missing?"
         )
-    for item in protocol.items:
-        yield from _item_names(item, scope)
-
-
-def _item_names(item: ast.Statement, scope: _Scope) -> Iterator[Finding]:
-    if isinstance(item, ast.Channel):
-        for channel_item in item.items or ():
-            yield from _item_names(channel_item, scope)
-    elif isinstance(item, ast.ImportExport):
-        policy = item.policy
-        if isinstance(policy, ast.PolicyFilterName) and policy.name not in scope.filters:
-            yield _finding(
-                UNDEFINED_FILTER,
-                f"{item.direction} uses undefined filter '{policy.name}'",
-                item.span,
-                hint=scope.later_hint(policy.name, "filter"),
-            )
-        elif isinstance(policy, ast.PolicyWhere):
-            yield from _expression(policy.condition, scope)
-        elif isinstance(policy, ast.PolicyFilterBody):
-            yield from _routine((), (), policy.body, scope)
-    elif isinstance(item, ast.TableRef):
-        yield from _table_name(item.name, item, scope)
-    elif isinstance(item, ast.Option) and item.name in ("igp table", "base table") and len(item.words) > 2:
-        table = item.words[2]
-        if isinstance(table, ast.Word):
-            yield from _table_name(table.text.strip("'"), item, scope)
-    elif isinstance(item, ast.StaticRoute) and item.attributes is not None:
-        yield from _routine((), (), item.attributes, scope)
-    elif isinstance(item, ast.BgpEndpoint):
-        for value in (item.asn, item.port):
-            if value is not None:
-                yield from _expression(value, scope)
-
-
-def _table_name(name: str, item: ast.Statement, scope: _Scope) -> Iterator[Finding]:
-    if name not in scope.tables:
-        yield _finding(
-            UNDEFINED_TABLE,
-            f"table '{name}' is not declared",
-            item.span,
-            hint=f"declare it above, e.g. `ipv4 table {name};` (master4 and master6 always exist)",
+    if fact.defined_below is not None:
+        hint = (
+            f"{kind} '{name}' is defined below, at {fact.defined_below.location()}; BIRD needs it defined above its use"
         )
-
-
-def _routine(
-    local_vars: tuple[ast.VarDecl, ...], params: tuple[ast.Param, ...], body: ast.Block, scope: _Scope
-) -> Iterator[Finding]:
-    scope.locals.append({param.name for param in params} | {var.name for var in local_vars})
-    yield from _statements(body.statements, scope)
-    scope.locals.pop()
-
-
-def _statements(statements: Sequence[ast.Statement], scope: _Scope) -> Iterator[Finding]:
-    scope.locals.append(set())
-    for statement in statements:
-        yield from _statement(statement, scope)
-    scope.locals.pop()
-
-
-def _statement(node: ast.Statement, scope: _Scope) -> Iterator[Finding]:
-    if isinstance(node, ast.Block):
-        yield from _statements(node.statements, scope)
-    elif isinstance(node, ast.VarDecl):
-        if node.value is not None:
-            yield from _expression(node.value, scope)
-        scope.locals[-1].add(node.name)
-    elif isinstance(node, ast.Assign):
-        if not scope.known(node.target):
-            yield _undefined_symbol(node.target, node.span, scope)
-        yield from _expression(node.value, scope)
-    elif isinstance(node, ast.If):
-        yield from _expression(node.condition, scope)
-        yield from _statements([node.then_branch], scope)
-        if node.else_branch is not None:
-            yield from _statements([node.else_branch], scope)
-    elif isinstance(node, ast.Case):
-        yield from _expression(node.subject, scope)
-        for arm in node.arms:
-            for label in arm.labels:
-                yield from _expression(label, scope)
-            yield from _statements(arm.statements, scope)
-    elif isinstance(node, ast.For):
-        yield from _expression(node.iterable, scope)
-        scope.locals.append({node.var})
-        yield from _statements([node.body], scope)
-        scope.locals.pop()
-    elif isinstance(node, (ast.Accept, ast.Reject, ast.ErrorStmt, ast.Print)):
-        for arg in node.args:
-            yield from _expression(arg, scope)
-    elif isinstance(node, ast.Return):
-        yield from _expression(node.value, scope)
-    elif isinstance(node, ast.ExprStmt):
-        yield from _expression(node.expr, scope)
-
-
-def _expression(node: ast.Node, scope: _Scope) -> Iterator[Finding]:
-    if isinstance(node, ast.Symbol):
-        if not scope.known(node.name):
-            yield _undefined_symbol(node.name, node.span, scope)
-        return
-    if isinstance(node, ast.Call) and node.name not in _BUILTIN_FUNCTIONS and node.name not in scope.functions:
-        yield _finding(
-            UNDEFINED_FUNCTION,
-            f"call of undefined function '{node.name}'",
-            node.span,
-            hint=scope.later_hint(node.name, "function"),
-        )
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, ast.Node) and not isinstance(child, ast.Statement):
-                yield from _expression(child, scope)
-            elif isinstance(child, ast.Block):
-                yield from _routine((), (), child, scope)
-
-
-def _undefined_symbol(name: str, span: Span | None, scope: _Scope) -> Finding:
-    hint = scope.later_hint(name, "symbol")
-    if _ENUM_CONSTANT.match(name.upper()) and name != name.upper():
-        hint = f"enum constants are uppercase: {name.upper()}"
-    return _finding(UNDEFINED_SYMBOL, f"'{name}' is not a defined constant, variable or attribute", span, hint=hint)
+    else:
+        hint = f"define the {kind} above its first use, or fix the spelling"
+    if kind == "symbol":
+        if fact.enum_spelling is not None:
+            hint = f"enum constants are uppercase: {fact.enum_spelling}"
+        message = f"'{name}' is not a defined constant, variable or attribute"
+    elif kind == "function":
+        message = f"call of undefined function '{name}'"
+    elif kind == "filter":
+        message = f"{getattr(fact.node, 'direction', 'import')} uses undefined filter '{name}'"
+    elif kind == "table":
+        message = f"table '{name}' is not declared"
+        hint = f"declare it above, e.g. `ipv4 table {name};` (master4 and master6 always exist)"
+    else:
+        user = fact.node
+        message = f"protocol {user.name or user.proto_type} inherits from undefined template '{name}'"
+    return _finding(rule, message, fact.span, hint=hint)
 
 
 # ---------------------------------------------------------------- protocol rules

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable
 from typing import Any
 
 from birdkit.config import ast
-from birdkit.config.keywords import ALL_KEYWORDS, words
+from birdkit.config.symbols import Fact, Since214, Undefined, asn_value, is_ebgp, scan
 from birdkit.config.versions import Version, supports
 from birdkit.errors import BirdSyntaxError, ConfigError
 from birdkit.span import Span
 
-#: enum constants (uppercase) and the iproute2 names BIRD loads at start-up
-_PREDEFINED = re.compile(
-    r"(?:RTS|RTD|SCOPE|ROA|ASPA|NET|AF|ORIGIN|MPLS_POLICY|RA_PREF|RTP|KRT)_[A-Z0-9_]+\Z|(?:ipt|ipp|ipr|ips)_\w+\Z"
-)
-_PREDEFINED_NAMES = frozenset({"master4", "master6", "master", "local_metric", "bgp_otc", "mpls_label"})
-#: route attributes BIRD knows without a declaration (besides the bgp_/krt_/ospf_/... families)
-_ROUTE_ATTRIBUTES = words(
-    "net proto source from gw scope dest ifname ifindex preference weight gw_mpls gw_mpls_stack onlink "
-    "igp_metric local_metric babel_metric aspa_providers"
-)
-_ATTRIBUTE_PREFIXES = ("bgp_", "krt_", "ospf_", "rip_", "ra_", "mpls_", "babel_")
-_BUILTIN_FUNCTIONS = words(
-    "defined unset prepend add delete filter append format from_hex roa_check aspa_check "
-    "aspa_check_upstream aspa_check_downstream"
-)
 _BFD_NEIGHBOR_WORDS = frozenset({"dev", "local", "multihop"})
 _SWITCH_OFF = frozenset({"off", "no", "false", "0"})
 
@@ -44,11 +26,9 @@ class _Checker:
     def __init__(self, version: Version, sources: dict[str | None, list[str]]) -> None:
         self.version = version
         self.sources = sources
-        self.globals: set[str] = set(_PREDEFINED_NAMES)
         self.tables: dict[str, ast.Table] = {}
         self.protocols: dict[str, ast.Protocol] = {}
         self.defines: dict[str, ast.Define] = {}
-        self.scopes: list[set[str]] = []
 
     # ------------------------------------------------ reporting
 
@@ -58,107 +38,45 @@ class _Checker:
         error_type = BirdSyntaxError if syntax else ConfigError
         raise error_type(message, span=span, source_line=line, hint=hint)
 
-    # ------------------------------------------------ symbols
+    def problem(self, fact: Fact) -> None:
+        """Raise the error BIRD gives for ``fact`` (a construct the target accepts raises nothing)."""
+        if isinstance(fact, Undefined):
+            self.undefined(fact)
+        elif supports(self.version, (2, 14, 0)):
+            self.since_2_14(fact)
 
-    def reference(self, node: Any, name: str, what: str = "symbol") -> None:
-        if name in self.globals or _predefined(name, what) or any(name in scope for scope in self.scopes):
-            return
-        if name in ALL_KEYWORDS:
+    def undefined(self, fact: Undefined) -> None:
+        if fact.kind == "template":
+            self.fail(fact.span, f"unknown template '{fact.name}'", hint="define the template above")
+        if fact.is_keyword:
             self.fail(
-                node.span,
-                f"'{name}' is a keyword, not a {what} here",
-                hint=f"is the ';' before '{name}' missing?",
+                fact.span,
+                f"'{fact.name}' is a keyword, not a {fact.kind} here",
+                hint=f"is the ';' before '{fact.name}' missing?",
             )
         hint = "BIRD reads the config in one pass: define it above its first use"
-        if name.upper() != name and _PREDEFINED.match(name.upper()):
-            hint = f"enum constants are uppercase: {name.upper()}"
-        self.fail(node.span, f"unknown {what} '{name}'", hint=hint)
+        if fact.enum_spelling is not None:
+            hint = f"enum constants are uppercase: {fact.enum_spelling}"
+        self.fail(fact.span, f"unknown {fact.kind} '{fact.name}'", hint=hint)
 
-    def expr(self, root: Any) -> None:
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            node_type = node.__class__
-            if node_type is ast.Symbol:
-                self.reference(node, node.name)
-            elif node_type is ast.Call:
-                self.reference(node, node.name, "function")
-            elif node_type is ast.MethodCall and _rd_as_community(node) and supports(self.version, (2, 14, 0)):
-                self.fail(
-                    node.span,
-                    f"argument 1 of '{node.name}' must be a community, not a route distinguisher",
-                    hint="write a pair such as (65000, 1)",
-                )
-            for name in reversed(_EXPR_PARTS.get(node_type, ())):  # pushed last to first: read left to right
-                part = getattr(node, name)
-                if part.__class__ is tuple:
-                    stack.extend(reversed(part))
-                elif part is not None:
-                    stack.append(part)
-
-    def statements(self, statements: tuple[Any, ...]) -> None:
-        self.scopes.append(set())
-        for statement in statements:
-            self.statement(statement)
-        self.scopes.pop()
-
-    def statement(self, node: Any) -> None:
-        check = _STATEMENT_CHECKS.get(node.__class__)
-        if check is not None:
-            check(self, node)
-
-    def block(self, node: ast.Block) -> None:
-        self.statements(node.statements)
-
-    def var_decl(self, node: ast.VarDecl) -> None:
-        if node.value is not None:
-            self.expr(node.value)
-        self.scopes[-1].add(node.name)
-
-    def assign(self, node: ast.Assign) -> None:
-        self.reference(node, node.target)
-        self.expr(node.value)
-
-    def if_stmt(self, node: ast.If) -> None:
-        self.expr(node.condition)
-        self.statements((node.then_branch,))
-        if node.else_branch is not None:
-            self.statements((node.else_branch,))
-
-    def case(self, node: ast.Case) -> None:
-        self.expr(node.subject)
-        for arm in node.arms:
-            for label in arm.labels:
-                self.expr(label)
-            self.statements(arm.statements)
-
-    def for_loop(self, node: ast.For) -> None:
-        if node.var_type is None and supports(self.version, (2, 14, 0)):
-            self.fail(node.span, "a 'for' loop variable needs its type since BIRD 2.14", hint="for int a in ...")
-        self.expr(node.iterable)
-        self.scopes.append({node.var})
-        self.statements((node.body,))
-        self.scopes.pop()
-
-    def arguments(self, node: ast.Accept | ast.Reject | ast.ErrorStmt | ast.Print) -> None:
-        for arg in node.args:
-            self.expr(arg)
-
-    def return_stmt(self, node: ast.Return) -> None:
-        self.expr(node.value)
-
-    def expr_stmt(self, node: ast.ExprStmt) -> None:
-        self.expr(node.expr)
-
-    def routine(self, local_vars: tuple[ast.VarDecl, ...], params: tuple[ast.Param, ...], body: ast.Block) -> None:
-        self.scopes.append({param.name for param in params} | {var.name for var in local_vars})
-        self.statements(body.statements)
-        self.scopes.pop()
+    def since_2_14(self, fact: Since214) -> None:
+        if fact.what == "untyped-for":
+            self.fail(fact.span, "a 'for' loop variable needs its type since BIRD 2.14", hint="for int a in ...")
+        self.fail(
+            fact.span,
+            f"argument 1 of '{fact.method}' must be a community, not a route distinguisher",
+            hint="write a pair such as (65000, 1)",
+        )
 
     # ------------------------------------------------ top level
 
     def run(self, config: ast.Config) -> None:
-        for statement in config.statements:
+        problems: dict[int, list[Fact]] = {}
+        for fact in scan(config).problems:
+            problems.setdefault(fact.statement, []).append(fact)
+        for index, statement in enumerate(config.statements):
+            for fact in problems.get(index, ()):
+                self.problem(fact)
             self.top(statement)
         if not any(isinstance(s, ast.Protocol) and not s.is_template for s in config.statements):
             # an empty config has no span: the main file is the first source read
@@ -171,46 +89,16 @@ class _Checker:
             )
 
     def top(self, node: Any) -> None:
-        check = _TOP_CHECKS.get(node.__class__)
-        if check is not None:
-            check(self, node)
-
-    def define(self, node: ast.Define) -> None:
-        self.expr(node.value)
-        self.globals.add(node.name)
-        self.defines[node.name] = node
-
-    def attribute_decl(self, node: ast.AttributeDecl) -> None:
-        self.globals.add(node.name)
-
-    def table(self, node: ast.Table) -> None:
-        self.globals.add(node.name)
-        self.tables[node.name] = node
-
-    def router_id(self, node: ast.RouterId) -> None:
-        self.expr(node.value)
-
-    def filter_def(self, node: ast.FilterDef) -> None:
-        self.routine(node.local_vars, (), node.body)
-        self.globals.add(node.name)
-
-    def function_def(self, node: ast.FunctionDef) -> None:
-        self.globals.add(node.name)
-        self.routine(node.local_vars, node.params, node.body)
-
-    def top_option(self, node: ast.Option) -> None:
-        if node.name.startswith("mpls domain") and len(node.words) > 2:
-            word = node.words[2]
-            if isinstance(word, ast.Word):
-                self.globals.add(word.text)
+        if isinstance(node, ast.Define):
+            self.defines[node.name] = node
+        elif isinstance(node, ast.Table):
+            self.tables[node.name] = node
+        elif isinstance(node, ast.Protocol):
+            self.protocol(node)
 
     def protocol(self, node: ast.Protocol) -> None:
-        if node.from_template is not None:
-            if node.from_template not in self.protocols:
-                self.fail(node.span, f"unknown template '{node.from_template}'", hint="define the template above")
-            if node.proto_type.startswith("ospf") and not node.is_template:
-                self.fail(node.span, "inheriting configuration for OSPF is not supported", syntax=False)
-        self.proto_items(node.items)
+        if node.from_template is not None and node.proto_type.startswith("ospf") and not node.is_template:
+            self.fail(node.span, "inheriting configuration for OSPF is not supported", syntax=False)
         self.option_values(node)
         self.endpoint_words(node)
         items = self.effective_items(node)
@@ -218,7 +106,6 @@ class _Checker:
             self.protocol_rules(node, items)
         if node.name is not None:
             self.protocols[node.name] = node
-            self.globals.add(node.name)
 
     def endpoint_words(self, node: ast.Protocol) -> None:
         allowed = _BFD_NEIGHBOR_WORDS if node.proto_type == "bfd" else {"role"}
@@ -233,37 +120,6 @@ class _Checker:
                     f"unexpected '{text}' in '{item.role}'",
                     hint=f"is the ';' after the '{item.role} ...' option missing?",
                 )
-
-    def proto_items(self, items: tuple[Any, ...]) -> None:
-        checks = _PROTO_ITEM_CHECKS
-        for item in items:
-            check = checks.get(item.__class__)
-            if check is not None:
-                check(self, item)
-
-    def channel(self, item: ast.Channel) -> None:
-        if item.items is not None:
-            self.proto_items(item.items)
-
-    def import_export(self, item: ast.ImportExport) -> None:
-        policy = item.policy
-        if isinstance(policy, ast.PolicyFilterName):
-            self.reference(policy, policy.name, "filter")
-        elif isinstance(policy, ast.PolicyWhere):
-            self.expr(policy.condition)
-        elif isinstance(policy, ast.PolicyFilterBody):
-            self.routine((), (), policy.body)
-
-    def table_ref(self, item: ast.TableRef) -> None:
-        self.reference(item, item.name, "table")
-
-    def static_route(self, item: ast.StaticRoute) -> None:
-        if item.attributes is not None:
-            self.routine((), (), item.attributes)
-
-    def bgp_endpoint(self, item: ast.BgpEndpoint) -> None:
-        if item.asn is not None:
-            self.expr(item.asn)
 
     # ------------------------------------------------ protocol rules
 
@@ -324,30 +180,17 @@ class _Checker:
         table = self.tables.get(channel.table or "")
         return table is not None and table.sorted
 
-    def asn_value(self, expr: Any) -> int | None:
-        if isinstance(expr, ast.Num):
-            return expr.value
-        if isinstance(expr, ast.Symbol) and expr.name in self.defines:
-            return self.asn_value(self.defines[expr.name].value)
-        return None
-
     def is_ebgp(self, endpoints: list[ast.BgpEndpoint], options: dict[str, ast.Option]) -> bool:
         local = neighbor = None
         flags: set[str] = set()
         for item in endpoints:
             if item.role == "local" and item.asn is not None:
-                local = self.asn_value(item.asn)
+                local = asn_value(item.asn, self.defines)
             if item.role == "neighbor":
                 flags.update(item.flags)
                 if item.asn is not None:
-                    neighbor = self.asn_value(item.asn)
-        if "internal" in flags:
-            return False
-        if "external" in flags:
-            return True
-        if local is None or neighbor is None or local == neighbor:
-            return False
-        return not any(name.startswith("confederation") for name in options)
+                    neighbor = asn_value(item.asn, self.defines)
+        return is_ebgp(local, neighbor, flags, options)
 
     def ebgp_policies(self, node: ast.Protocol, channels: list[ast.Channel]) -> None:
         merged: dict[str, set[str]] = {}
@@ -369,81 +212,8 @@ class _Checker:
                     )
 
 
-_Check = Callable[[_Checker, Any], None]
-
-#: what the checker does with each kind of top-level statement, filter statement and protocol item
-_TOP_CHECKS: dict[type, _Check] = {
-    ast.Define: _Checker.define,
-    ast.AttributeDecl: _Checker.attribute_decl,
-    ast.Table: _Checker.table,
-    ast.RouterId: _Checker.router_id,
-    ast.FilterDef: _Checker.filter_def,
-    ast.FunctionDef: _Checker.function_def,
-    ast.Protocol: _Checker.protocol,
-    ast.Option: _Checker.top_option,
-}
-_STATEMENT_CHECKS: dict[type, _Check] = {
-    ast.Block: _Checker.block,
-    ast.VarDecl: _Checker.var_decl,
-    ast.Assign: _Checker.assign,
-    ast.If: _Checker.if_stmt,
-    ast.Case: _Checker.case,
-    ast.For: _Checker.for_loop,
-    ast.Accept: _Checker.arguments,
-    ast.Reject: _Checker.arguments,
-    ast.ErrorStmt: _Checker.arguments,
-    ast.Print: _Checker.arguments,
-    ast.Return: _Checker.return_stmt,
-    ast.ExprStmt: _Checker.expr_stmt,
-}
-_PROTO_ITEM_CHECKS: dict[type, _Check] = {
-    ast.Channel: _Checker.channel,
-    ast.ImportExport: _Checker.import_export,
-    ast.TableRef: _Checker.table_ref,
-    ast.StaticRoute: _Checker.static_route,
-    ast.BgpEndpoint: _Checker.bgp_endpoint,
-}
-
-
-def _rd_as_community(node: Any) -> bool:
-    return (
-        isinstance(node, ast.MethodCall)
-        and node.name in ("add", "delete", "filter")
-        and bool(node.args)
-        and isinstance((node.args or ())[0], ast.Rd)
-    )
-
-
 def _switched_off(option: ast.Option, index: int) -> bool:
     word = option.words[index] if len(option.words) > index else None
     if isinstance(word, ast.Word):
         return word.text in _SWITCH_OFF
     return isinstance(word, ast.Num) and word.value == 0
-
-
-@functools.cache
-def _predefined(name: str, what: str) -> bool:
-    """True when BIRD knows ``name`` as a ``what`` without a definition (enum constant, route attribute, ...)."""
-    if _PREDEFINED.match(name):
-        return True
-    if what == "function":
-        return name in _BUILTIN_FUNCTIONS or name.startswith("bt_")
-    if what == "symbol":
-        return name.startswith(_ATTRIBUTE_PREFIXES) or name in _ROUTE_ATTRIBUTES
-    return False
-
-
-#: the parts of an expression that may hold symbols, in the order expr() stacks them (the last is read first)
-_EXPR_PARTS: dict[type, tuple[str, ...]] = {
-    ast.MethodCall: ("target", "args"),
-    ast.ExtCommunity: ("key", "value", "subtype"),
-    ast.Binary: ("left", "right"),
-    ast.Range: ("low", "high"),
-    ast.Pair: ("first", "second"),
-    ast.LargeCommunity: ("first", "second", "third"),
-    ast.Not: ("operand",),
-    ast.Paren: ("expr",),
-    ast.Call: ("args",),
-    ast.SetLit: ("items",),
-    ast.PathMask: ("items",),
-}
