@@ -8,7 +8,7 @@ APT_PACKAGES := bird2 iproute2 iptables debootstrap iputils-ping procps openssh-
 # Commands that prove those packages are present.
 APT_COMMANDS := bird birdc ip iptables debootstrap ping pkill sshd ssh
 
-.PHONY: demo test lint bench matrix system-packages bytecode clean
+.PHONY: demo test lint bench matrix system-packages bytecode clean collection
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -47,11 +47,16 @@ test: system-packages $(VENV)/.installed-test bytecode matrix
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples ansible_collections
 	$(BIN)/mypy --strict src
 
 bench: $(VENV)/.installed-test bytecode matrix
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The Ansible collection birdkit.bird: build/birdkit-bird-*.tar.gz, installed under build/collections.
+collection: $(VENV)/.installed-test
+	$(BIN)/ansible-galaxy collection build ansible_collections/birdkit/bird --output-path build --force
+	$(BIN)/ansible-galaxy collection install build/birdkit-bird-*.tar.gz -p build/collections --force
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
