@@ -117,7 +117,7 @@ class ActionModule(ActionBase):
 
 def _fleet_lint(peermap: Any, configs: dict[str, str], node: str) -> list[str]:
     """Fleet lint of ``node`` with its BGP neighbors (enough for every cross-node rule about its sessions)."""
-    from birdkit.cli.gen import outside_addresses
+    from birdkit.apply.precheck import outside_addresses
     from birdkit.config.lint import Severity, lint_fleet
     from birdkit.config.parse import parse_config
     from birdkit.gen.topology import peer_groups
@@ -130,6 +130,7 @@ def _fleet_lint(peermap: Any, configs: dict[str, str], node: str) -> list[str]:
 
 
 def _redactor(configs: list[str]) -> Any:
-    from birdkit.apply.applier import Redactor
+    """birdkit's password masker, knowing every password written in ``configs``."""
+    from birdkit.redact import Redactor
 
     return Redactor.from_configs(configs)
