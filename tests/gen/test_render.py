@@ -146,7 +146,8 @@ def test_ipv6_pods_over_ipv4_sessions_use_the_nodes_ipv6_next_hop() -> None:
     vm1 = configs["vm1"]
     assert vm1.count("protocol kernel {") == 2
     assert "route fd00:10:0:1::/64 blackhole;" in vm1
-    assert re.search(r"ipv6 \{\n\s+import all;\n\s+export all;\n\s+next hop address fd00:198:18::1;\n\s+\};", vm1)
+    channel = r"ipv6 \{\n\s+import filter import_vm2_ipv6;\n\s+export filter export_vm2_ipv6;\n"
+    assert re.search(channel + r"\s+next hop address fd00:198:18::1;\n\s+\};", vm1)
 
 
 def test_ipv6_only_fleet_has_only_ipv6_channels() -> None:

@@ -100,9 +100,9 @@ def shape(value: Any) -> Any:
         if field.name in _TRIVIA:
             continue
         item = getattr(value, field.name)
-        if (isinstance(value, ast.Protocol) and field.name == "name") or (
-            isinstance(value, ast.BgpEndpoint) and field.name == "iface"
-        ):
+        # protocol names, and the policy's filter names made from them, follow the drawn node names
+        named = isinstance(value, ast.Protocol | ast.FilterDef | ast.PolicyFilterName) and field.name == "name"
+        if named or (isinstance(value, ast.BgpEndpoint) and field.name == "iface"):
             item = item is not None
         fields.append((field.name, shape(item)))
     return type(value).__name__, tuple(fields)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from birdkit.config.lint import Finding, Severity, lint_fleet
 from birdkit.config.parse import parse_config
 from birdkit.errors import BirdkitError, RuntimeMissingError
+from birdkit.gen.policy import originated
 from birdkit.runtime import BirdMatrix, BirdRuntime
 
 if TYPE_CHECKING:
@@ -36,13 +37,19 @@ def check_fleet(
         except BirdkitError as error:
             problems.append(str(error))
     if not problems:
-        problems += _lint_problems(lint_fleet(parsed, outside=outside_addresses(peermap)), warn)
+        findings = lint_fleet(parsed, outside=outside_addresses(peermap), anycast=anycast_prefixes(peermap))
+        problems += _lint_problems(findings, warn)
     return problems + _bird_check(peermap, configs, files, warn)
 
 
 def outside_addresses(peermap: Peermap) -> list[str]:
     """The addresses of ``extra_peers``: routers outside the fleet by design (top-of-rack and such)."""
     return [str(peer.address) for node in peermap.nodes for peer in node.extra_peers]
+
+
+def anycast_prefixes(peermap: Peermap) -> list[str]:
+    """Prefixes several nodes blackhole on purpose: their policy's announced CIDRs and pod aggregates."""
+    return [str(net) for node in peermap.nodes for net in originated(peermap, node)]
 
 
 def _lint_problems(findings: Iterable[Finding], warn: Callable[[str], None]) -> list[str]:

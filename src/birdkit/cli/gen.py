@@ -12,10 +12,11 @@ from pathlib import Path
 import jinja2
 
 from birdkit.apply.precheck import check_fleet
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, format_table, paint, print_json, progress
 from birdkit.errors import ConfigError, FileError, PeermapError
 from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
+from birdkit.gen.policy import explain
 from birdkit.gen.render import generate
 from birdkit.gen.topology import peer_groups
 from birdkit.redact import Redactor
@@ -28,6 +29,7 @@ examples:
   birdkit gen peermap.yaml -o out/ --check               parse, lint and `bird -p` before writing
   birdkit gen peermap.yaml -o out/ --diff                show what would change; write nothing
   birdkit gen peermap.yaml -o out/ --templates mytpl/    use mytpl/*.j2 in place of the packaged ones
+  birdkit gen peermap.yaml --explain vm1                 what vm1 exports and accepts, and which rule decides
 
 The peer map schema is documented in `python -m pydoc birdkit.gen.peermap` and the README.
 An invalid peer map writes nothing and exits 2. Passwords never appear in output or --diff.
@@ -40,9 +42,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
         "-o",
         "--output",
         type=Path,
-        required=True,
         metavar="OUTDIR",
-        help="directory that receives OUTDIR/<node>/bird.conf",
+        help="directory that receives OUTDIR/<node>/bird.conf (required unless --explain)",
+    )
+    parser.add_argument(
+        "--explain", metavar="NODE", help="print in words what NODE exports and accepts per session; write nothing"
     )
     parser.add_argument("--node", action="append", metavar="NAME", help="generate only this node (repeatable)")
     parser.add_argument(
@@ -57,10 +61,17 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate, optionally check or diff, then write every node's config atomically."""
-    if args.output.exists() and not args.output.is_dir():
+    if args.output is None and args.explain is None:
+        print("birdkit gen: -o/--output OUTDIR is required (unless --explain NODE)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.output is not None and args.output.exists() and not args.output.is_dir():
         hint = "-o names the directory that receives <node>/bird.conf"
         raise FileError(f"-o {args.output}: not a directory", hint=hint)
     peermap = load_peermap(args.peermap)
+    if args.explain is not None:
+        _selected_nodes(peermap, [args.explain])
+        sys.stdout.write(explain(peermap, args.explain))
+        return EXIT_OK
     names = _selected_nodes(peermap, args.node)
     if args.templates is not None and not args.templates.is_dir():
         raise PeermapError(f"--templates {args.templates}: not a directory")

@@ -107,6 +107,9 @@ BGP_NO_LOCAL_AS = _rule("bgp-no-local-as", Severity.ERROR, "a bgp protocol has n
 EBGP_NO_POLICY = _rule(
     "ebgp-no-policy", Severity.ERROR, "an eBGP channel lacks an explicit import or export (RFC 8212; BIRD refuses it)"
 )
+EBGP_EXPORT_ALL = _rule(
+    "ebgp-export-all", Severity.WARNING, "an eBGP channel exports all: every route, underlay and learned ones, leaks"
+)
 STATIC_NO_CHANNEL = _rule(
     "static-no-channel", Severity.ERROR, "a static route has no channel of its address family to go into"
 )
@@ -156,12 +159,18 @@ def lint_config(config: ast.Config, *, target: str | None = None) -> list[Findin
 
 
 def lint_fleet(
-    configs: Sequence[ast.Config], *, target: str | None = None, outside: Iterable[str] = ()
+    configs: Sequence[ast.Config],
+    *,
+    target: str | None = None,
+    outside: Iterable[str] = (),
+    anycast: Iterable[str] = (),
 ) -> list[Finding]:
     """Lint ``configs`` as one fleet: each file's findings, then the cross-node ``fleet-*`` rules.
 
     ``outside`` lists neighbor addresses that belong to routers outside the fleet (a top-of-rack switch, an
-    upstream): sessions to them are not reported as ``fleet-unknown-neighbor``.
+    upstream): sessions to them are not reported as ``fleet-unknown-neighbor``. ``anycast`` lists prefixes that
+    several nodes blackhole on purpose (announced service ranges, pod aggregates): they are not reported as
+    ``fleet-overlapping-blackhole``.
     """
     findings: list[Finding] = []
     for config in configs:
@@ -171,7 +180,7 @@ def lint_fleet(
     fleet = [
         *_router_id_findings(models),
         *_neighbor_findings(models, known_outside),
-        *_blackhole_findings(models),
+        *_blackhole_findings(models, {ipaddress.ip_network(prefix) for prefix in anycast}),
     ]
     return findings + sorted(fleet, key=_position)
 
@@ -426,6 +435,7 @@ def _session_findings(model: _Model) -> Iterator[Finding]:
             )
         if session.is_ebgp:
             yield from _ebgp_policies(session)
+            yield from _ebgp_export_all(session)
 
 
 def _ebgp_policies(session: _Session) -> Iterator[Finding]:
@@ -443,6 +453,21 @@ def _ebgp_policies(session: _Session) -> Iterator[Finding]:
                 (own or channels)[-1].span or session.protocol.span,
                 hint=f"write e.g. `{missing[0]} filter NAME;`, `{missing[0]} all;` or `{missing[0]} none;`",
             )
+
+
+def _ebgp_export_all(session: _Session) -> Iterator[Finding]:
+    for channel in session.channels():
+        for item in channel.items or ():
+            if not isinstance(item, ast.ImportExport):
+                continue
+            if item.direction == "export" and isinstance(item.policy, ast.PolicyAll):
+                yield _finding(
+                    EBGP_EXPORT_ALL,
+                    f"eBGP channel {channel.net_type} of {session.name} exports all routes to AS {session.neighbor_as}",
+                    item.span or channel.span or session.protocol.span,
+                    hint="export only what the peer should see, e.g. `export where source = RTS_STATIC;` "
+                    "(birdkit gen: leave out `policy: open`)",
+                )
 
 
 def _static_findings(model: _Model) -> Iterator[Finding]:
@@ -672,10 +697,12 @@ def _blackholes(model: _Model) -> list[tuple[ipaddress.IPv4Network | ipaddress.I
     return found
 
 
-def _blackhole_findings(models: list[_Model]) -> Iterator[Finding]:
+def _blackhole_findings(
+    models: list[_Model], anycast: set[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> Iterator[Finding]:
     earlier: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ast.StaticRoute, _Model]] = []
     for model in models:
-        mine = _blackholes(model)
+        mine = [(network, route) for network, route in _blackholes(model) if network not in anycast]
         for network, route in mine:
             for other_network, other_route, other_model in earlier:
                 if network.version == other_network.version and network.overlaps(other_network):

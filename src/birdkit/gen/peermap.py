@@ -67,6 +67,7 @@ import yaml
 from birdkit.config.literals import is_symbol, string_problem
 from birdkit.errors import FileError, PeermapError
 from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, read_bytes
+from birdkit.gen.policy import PolicySpec, check_policies, parse_policy
 from birdkit.gen.topology import check_sessions
 from birdkit.span import Span
 
@@ -152,6 +153,8 @@ class Defaults:
     log: str = "syslog"
     timers: Timers = Timers()
     kernel: KernelOptions = KernelOptions()
+    #: routing policy of every session (see birdkit.gen.policy); safe unless `policy: open`
+    policy: PolicySpec = attrs.field(factory=PolicySpec)
 
 
 @attrs.frozen
@@ -187,6 +190,7 @@ class ExtraPeer:
     description: str | None = None
     multihop: int | None = None
     password: Secret | None = None
+    policy: PolicySpec = attrs.field(factory=PolicySpec)
 
 
 @attrs.frozen
@@ -204,6 +208,7 @@ class Node:
     bird_version: str = "2"
     transport: Transport = Transport()
     extra_peers: tuple[ExtraPeer, ...] = ()
+    policy: PolicySpec = attrs.field(factory=PolicySpec)
 
 
 @attrs.frozen
@@ -377,15 +382,15 @@ def _error(
 _T = TypeVar("_T")
 
 _TOP_KEYS = ("version", "defaults", "options", "nodes", "topology")
-_DEFAULT_KEYS = ("asn", "bird_version", "log", "timers", "kernel")
+_DEFAULT_KEYS = ("asn", "bird_version", "log", "timers", "kernel", "policy")
 _TIMER_KEYS = ("hold", "keepalive", "connect_retry", "connect_delay", "error_wait")
 _KERNEL_KEYS = ("export", "persist", "scan_time", "learn", "graceful_restart")
 _OPTION_KEYS = ("password", "multihop", "bfd", "graceful_restart", "ecmp", "ipv6")
 _NODE_KEYS = (
     "name", "address", "address6", "router_id", "asn", "pod_cidrs", "interface", "description",
-    "bird_version", "transport", "host", "user", "port", "netns", "extra_peers",
+    "bird_version", "transport", "host", "user", "port", "netns", "extra_peers", "policy",
 )
-_EXTRA_PEER_KEYS = ("name", "address", "asn", "description", "multihop", "password")
+_EXTRA_PEER_KEYS = ("name", "address", "asn", "description", "multihop", "password", "policy")
 _TOPOLOGY_KEYS = ("type", "route_reflectors", "cluster_id", "peers")
 
 
@@ -584,6 +589,7 @@ class _Validator:
         topology = self.topology(top.get("topology"), ("topology",), nodes)
         peermap = Peermap(nodes, defaults, options, topology, SCHEMA_VERSION, self.source, self.locations)
         check_sessions(peermap)
+        check_policies(peermap)
         return peermap
 
     def defaults(self, value: Any, path: Path_) -> Defaults:
@@ -614,6 +620,7 @@ class _Validator:
                 learn=self.boolean(kernel.get("learn", False), (*kpath, "learn")),
                 graceful_restart=self.boolean(kernel.get("graceful_restart", False), (*kpath, "graceful_restart")),
             ),
+            policy=parse_policy(self, data.get("policy", {}), (*path, "policy"), node_level=True),
         )
 
     def options(self, value: Any, path: Path_) -> Options:
@@ -660,6 +667,7 @@ class _Validator:
             bird_version=self.optional(data, "bird_version", path, self.bird_version) or defaults.bird_version,
             transport=self.transport(data, path, name),
             extra_peers=self.extra_peers(data.get("extra_peers"), (*path, "extra_peers")),
+            policy=parse_policy(self, data.get("policy", {}), (*path, "policy"), node_level=True),
         )
 
     def transport(self, data: Mapping[str, Any], path: Path_, name: str) -> Transport:
@@ -691,6 +699,7 @@ class _Validator:
                     description=self.optional(data, "description", where, self.text),
                     multihop=self.optional(data, "multihop", where, self.multihop),
                     password=self.optional(data, "password", where, self.secret),
+                    policy=parse_policy(self, data.get("policy", {}), (*where, "policy"), node_level=False),
                 )
             )
         return tuple(peers)

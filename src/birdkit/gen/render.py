@@ -27,6 +27,7 @@ import jinja2
 
 from birdkit.config.literals import is_symbol, quote_string, string_problem
 from birdkit.gen.peermap import Node, Peermap, Secret
+from birdkit.gen.policy import ANNOUNCE_PROTOCOL, NodePolicy, compile_node
 from birdkit.gen.topology import PeerGroup, peer_groups
 from birdkit.resources import templates_dir
 
@@ -122,7 +123,7 @@ def generate(
     wanted = None if nodes is None else set(nodes)
     fleet = _fleet_context(peermap)
     return {
-        node.name: _render(template, fleet, node, groups[node.name])
+        node.name: _render(template, fleet, node, groups[node.name], peermap)
         for node in peermap.nodes
         if wanted is None or node.name in wanted
     }
@@ -174,9 +175,42 @@ def _direct_families(node: Node, families: Iterable[int]) -> list[int]:
     return sorted(found)
 
 
-def _render(template: jinja2.Template, fleet: Mapping[str, Any], node: Node, groups: list[PeerGroup]) -> str:
+def _policy_context(node: Node, compiled: NodePolicy) -> dict[str, Any]:
+    """The compiled policy as template values. Its lines are BIRD text that birdkit.gen.policy composes from
+    typed values only (networks, addresses, whole numbers, community tuples, protocol names); comments hold
+    validated node and peer names (letters, digits, '_', '-', '.')."""
+    sessions = {
+        protocol: {
+            "lines": [BirdText(line) for line in session.lines],
+            "channels": {
+                name: {
+                    "import_policy": BirdText(channel.import_policy),
+                    "export_policy": BirdText(channel.export_policy),
+                    "lines": [BirdText(line) for line in channel.lines],
+                }
+                for name, channel in session.channels.items()
+            },
+        }
+        for protocol, session in compiled.sessions.items()
+    }
+    filters = [
+        {"name": symbol(found.name), "comment": BirdText(found.comment), "lines": list(map(BirdText, found.lines()))}
+        for found in compiled.filters
+    ]
+    originated = [
+        {"protocol": symbol(ANNOUNCE_PROTOCOL.format(family=family)), "family": family, "nets": nets}
+        for family, nets in compiled.originated.items()
+    ]
+    header = BirdText(f"Routing policy from the peer map; `birdkit gen --explain {node.name}` says it in words.")
+    return {"header": header, "filters": filters, "sessions": sessions, "originated": originated}
+
+
+def _render(
+    template: jinja2.Template, fleet: Mapping[str, Any], node: Node, groups: list[PeerGroup], peermap: Peermap
+) -> str:
     address: ipaddress.IPv4Address | ipaddress.IPv6Address = node.address.ip
     context = {
+        "policy": _policy_context(node, compile_node(peermap, node, groups, fleet["families"])),
         **fleet,
         "node": node,
         "local_address": address,
