@@ -22,10 +22,16 @@ except ImportError as error:  # pragma: no cover - depends on the installation
 from birdkit.testing.accepted import PROTOCOL_TYPES, configs, expressions, filters
 from birdkit.testing.birdc import (
     NET_KINDS,
+    ProtocolOutput,
     RouteOutput,
+    StatusOutput,
+    protocol_outputs,
+    render_protocols,
     render_routes,
+    render_status,
     route_outputs,
     routes,
+    status_outputs,
 )
 from birdkit.testing.checks import assert_bird_accepts, assert_round_trip, assert_same_routes
 from birdkit.testing.peermaps import TOPOLOGIES, peermaps
@@ -34,7 +40,9 @@ __all__ = [
     "NET_KINDS",
     "PROTOCOL_TYPES",
     "TOPOLOGIES",
+    "ProtocolOutput",
     "RouteOutput",
+    "StatusOutput",
     "assert_bird_accepts",
     "assert_round_trip",
     "assert_same_routes",
@@ -42,7 +50,11 @@ __all__ = [
     "expressions",
     "filters",
     "peermaps",
+    "protocol_outputs",
+    "render_protocols",
     "render_routes",
+    "render_status",
     "route_outputs",
     "routes",
+    "status_outputs",
 ]

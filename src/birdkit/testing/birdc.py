@@ -19,11 +19,19 @@ from hypothesis import strategies as st
 from birdkit.show.models import (
     AsPathSegment,
     BgpAttributes,
+    BgpSession,
+    Channel,
+    ChannelRoutes,
+    ChannelStats,
     Community,
     ExtCommunity,
     LargeCommunity,
+    Limit,
     NextHop,
+    Protocol,
     Route,
+    StatsRow,
+    Status,
 )
 
 u16 = st.integers(0, 65535)
@@ -404,10 +412,330 @@ def render_routes(listing: Collection[Route], version: Version | int, framed: bo
         previous_prefix = route.prefix
     if not framed:
         return "".join(text.rstrip(" ") + "\n" for _, text in lines)
+    return _framed(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show protocols [all]
+# ---------------------------------------------------------------------------------------------------------
+
+_PROTOCOL_KINDS = ["BGP", "BGP", "Device", "Direct", "Kernel", "Static", "OSPF", "Pipe", "Babel", "RIP", "BFD"]
+_STATES = ["up", "down", "start", "stop", "flush"]
+_INFOS = ["", "Established", "Active", "Connect", "Idle", "Passive", "Error: Hold timer expired",
+          "Socket: Connection refused", "Down", "Running"]  # fmt: skip
+_CAPABILITIES = [
+    "Multiprotocol / AF announced: ipv4",
+    "Multiprotocol / AF announced: ipv4 ipv6",
+    "Route refresh",
+    "Graceful restart",
+    "Graceful restart / Restart time: 120 / AF supported: ipv4",
+    "4-octet AS numbers",
+    "Enhanced refresh",
+    "Long-lived graceful restart",
+    "Extended next hop / IPv6 nexthop: ipv4",
+    "Extended message",
+    "Hostname: vm1",
+    "Role: peer",
+]
+_BGP_STATES = ["Established", "Active", "Connect", "Idle", "OpenSent", "OpenConfirm", "Down"]
+_SESSION_WORDS = ["external", "internal", "multihop", "route-reflector", "AS4", "confederation"]
+_TIMER = st.builds(lambda left, total: f"{left}.{left % 1000:03}/{total}", st.integers(0, 240), st.integers(1, 600))
+_FILTERS = st.sampled_from(["ACCEPT", "REJECT", "(unnamed)"]) | name
+_CHANNEL_STATES = ["UP", "DOWN", "START", "FEEDING", "READY", "FLUSHING"]
+_LIMIT_ACTIONS = ["warn", "block", "restart", "disable"]
+_STATS_COLUMNS = {
+    2: ("received", "rejected", "filtered", "ignored", "accepted"),
+    3: ("received", "rejected", "filtered", "ignored", "RX limit", "limit", "accepted"),
+}
+_STATS_ROWS = ("Import updates", "Import withdraws", "Export updates", "Export withdraws")
+#: channel lines without a typed field: (key, value) pairs, and bare lines (value "")
+_CHANNEL_DETAILS = st.sampled_from([("BGP Next hop", ipv4), ("IGP IPv4 table", name), ("IGP IPv6 table", name)])
+_CHANNEL_BARE = "Pending 0 attribute sets with total 0 prefixes to send"
+
+
+@st.composite
+def _bgp_session(draw: st.DrawFn) -> BgpSession:
+    established = draw(st.booleans())
+    capabilities = st.lists(st.sampled_from(_CAPABILITIES), max_size=5, unique=True).map(tuple)
+    return BgpSession(
+        state="Established" if established else draw(st.sampled_from(_BGP_STATES[1:])),
+        neighbor_address=draw(st.none() | address),
+        neighbor_port=draw(st.none() | u16),
+        neighbor_as=draw(st.none() | asn),
+        local_as=draw(st.none() | asn),
+        neighbor_id=draw(ipv4) if established else None,
+        local_capabilities=draw(capabilities) if established else (),
+        neighbor_capabilities=draw(capabilities) if established else (),
+        session=tuple(draw(st.lists(st.sampled_from(_SESSION_WORDS), max_size=3, unique=True))) if established else (),
+        source_address=draw(address) if established else None,
+        hold_timer=draw(st.none() | _TIMER),
+        keepalive_timer=draw(st.none() | _TIMER),
+        send_hold_timer=draw(st.none() | _TIMER),
+        last_error=draw(st.none() | st.sampled_from(["Socket: Connection refused", "Received: Hold timer expired"])),
+        details=tuple(draw(st.lists(st.sampled_from([("TX pending", "0 bytes"), ("Connect delay", "2.514/5")]),
+                                    max_size=2, unique=True))),
+    )
+
+
+@st.composite
+def _channel_stats(draw: st.DrawFn, version: int) -> ChannelStats:
+    columns = _STATS_COLUMNS[version]
+    cell = st.none() | st.integers(0, 2**32 - 1)
+    rows = tuple(StatsRow(row, tuple(draw(cell) for _ in columns)) for row in _STATS_ROWS)
+    return ChannelStats(columns, rows)
+
+
+@st.composite
+def _channel(draw: st.DrawFn, version: int) -> Channel:
+    limits = []
+    for kind in draw(st.lists(st.sampled_from(["Receive limit", "Import limit", "Export limit"]), max_size=2,
+                              unique=True)):
+        limits.append(Limit(kind, draw(u32), draw(st.booleans()), draw(st.none() | st.sampled_from(_LIMIT_ACTIONS))))
+    counts = draw(st.none() | st.builds(ChannelRoutes, u32, st.none() | u32, u32, u32))
+    details = [(key, draw(value)) for key, value in draw(st.lists(_CHANNEL_DETAILS, max_size=2, unique=True))]
+    if draw(st.booleans()):
+        details.append((_CHANNEL_BARE, ""))
+    return Channel(
+        name=draw(st.sampled_from(["ipv4", "ipv6", "vpn4-mpls", "flow4"])),
+        state=draw(st.sampled_from(_CHANNEL_STATES)),
+        import_state=draw(st.sampled_from(_CHANNEL_STATES)) if version == 3 else None,
+        export_state=draw(st.sampled_from(_CHANNEL_STATES)) if version == 3 else None,
+        table=draw(st.none() | st.sampled_from(["master4", "master6"]) | name),
+        preference=draw(st.none() | u16),
+        input_filter=draw(st.none() | _FILTERS),
+        output_filter=draw(st.none() | _FILTERS),
+        limits=tuple(limits),
+        routes=counts,
+        stats=draw(st.none() | _channel_stats(version)),
+        details=tuple(details),
+    )
+
+
+@st.composite
+def _protocol(draw: st.DrawFn, version: int, all_details: bool, protocol_name: str) -> Protocol:
+    kind = draw(st.sampled_from(_PROTOCOL_KINDS))
+    row = Protocol(
+        name=protocol_name,
+        proto=kind,
+        table=draw(st.none() | st.sampled_from(["master4", "master6"])),
+        state=draw(st.sampled_from(_STATES)),
+        since=draw(since),
+        info=draw(st.sampled_from(_INFOS)),
+    )
+    if not all_details:
+        return row
+    details: list[tuple[str, str]] = []
+    if version == 3:
+        details.append(("Created", draw(since)))
+    if draw(st.integers(0, 3)) == 0:
+        details.append(("Message", draw(st.sampled_from(["Reconfigured", "Neighbor down"]))))
+    return attrs.evolve(
+        row,
+        description=draw(st.none() | st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ,./-]{0,20}[A-Za-z0-9]", fullmatch=True)),
+        bgp=draw(_bgp_session()) if kind == "BGP" else None,
+        channels=tuple(draw(st.lists(_channel(version), max_size=2))) if kind != "Device" else (),
+        details=tuple(details),
+    )
+
+
+@attrs.frozen
+class ProtocolOutput:
+    """A ``show protocols [all]`` reply: the ``text`` BIRD prints and the ``protocols`` it must parse to."""
+
+    text: str
+    protocols: tuple[Protocol, ...]
+    version: Version
+    all_details: bool
+    framed: bool
+
+
+def protocol_outputs(
+    version: Version | None = None, all_details: bool | None = None, framed: bool | None = None
+) -> st.SearchStrategy[ProtocolOutput]:
+    """``show protocols`` (``all_details=False``) or ``show protocols all`` replies, as text and models.
+
+    BGP sessions (capabilities, timers, last error), channels with states, filters, limits and their
+    actions, route counts, the 5-column (2.x) or 7-column (3.x) change stats, and raw detail lines.
+    ``None`` draws either value of a choice; ``framed=True`` draws control-socket text.
+    """
+    versions: list[Version] = ["2", "3"] if version is None else [version]
+    detail_choices = [True, False] if all_details is None else [all_details]
+    framings = [True, False] if framed is None else [framed]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ProtocolOutput:
+        chosen = draw(st.sampled_from(versions))
+        details = draw(st.sampled_from(detail_choices))
+        is_framed = draw(st.sampled_from(framings))
+        names = draw(st.lists(name, max_size=4, unique=True))
+        protocols = tuple(draw(_protocol(_major(chosen), details, protocol_name)) for protocol_name in names)
+        text = render_protocols(protocols, chosen, framed=is_framed)
+        return ProtocolOutput(text, protocols, chosen, details, is_framed)
+
+    return build()
+
+
+def _protocol_lines(protocol: Protocol, version: int) -> list[tuple[int, str]]:
+    """(reply code, text) of one protocol: its row, then its detail lines."""
+    row = (f"{protocol.name:<10} {protocol.proto:<10} {protocol.table or '---':<10} {protocol.state:<6} "
+           f"{protocol.since:<12}  {protocol.info}")
+    lines = [(1002, row)]
+    details: list[str] = []
+    if protocol.description is not None:
+        details.append(f"  {'Description:':<20}{protocol.description}")
+    details += [f"  {key + ':':<20}{value}" for key, value in protocol.details]
+    if protocol.bgp is not None:
+        details += _bgp_lines(protocol.bgp)
+    for channel in protocol.channels:
+        details += _channel_lines(channel)
+    lines += [(1006, text) for text in details]
+    return lines
+
+
+def _pair(indent: int, key: str, value: object, width: int) -> str:
+    return f"{' ' * indent}{key + ':':<{width}}{value}"
+
+
+def _bgp_lines(session: BgpSession) -> list[str]:
+    lines = [_pair(2, "BGP state", session.state, 20)]
+    for key, value in (
+        ("Neighbor address", session.neighbor_address),
+        ("Neighbor port", session.neighbor_port),
+        ("Neighbor AS", session.neighbor_as),
+        ("Local AS", session.local_as),
+        ("Neighbor ID", session.neighbor_id),
+    ):
+        if value is not None:
+            lines.append(_pair(4, key, value, 18))
+    for title, capabilities in (("Local", session.local_capabilities), ("Neighbor", session.neighbor_capabilities)):
+        if capabilities:
+            lines.append(f"    {title} capabilities")
+            for capability in capabilities:
+                head, *nested = capability.split(" / ")
+                lines.append(f"      {head}")
+                lines += [f"        {part}" for part in nested]
+    if session.session:
+        lines.append(_pair(4, "Session", " ".join(session.session), 18))
+    for key, value in (
+        ("Source address", session.source_address),
+        ("Hold timer", session.hold_timer),
+        ("Keepalive timer", session.keepalive_timer),
+        ("Send hold timer", session.send_hold_timer),
+        ("Last error", session.last_error),
+    ):
+        if value is not None:
+            lines.append(_pair(4, key, value, 18))
+    lines += [_pair(4, key, value, 18) for key, value in session.details]
+    return lines
+
+
+def _channel_lines(channel: Channel) -> list[str]:
+    lines = [f"  Channel {channel.name}"]
+    for key, value in (
+        ("State", channel.state),
+        ("Import state", channel.import_state),
+        ("Export state", channel.export_state),
+        ("Table", channel.table),
+        ("Preference", channel.preference),
+        ("Input filter", channel.input_filter),
+        ("Output filter", channel.output_filter),
+    ):
+        if value is not None:
+            lines.append(_pair(4, key, value, 16))
+    for limit in channel.limits:
+        lines.append(_pair(4, limit.kind, f"{limit.value}{' [HIT]' if limit.hit else ''}", 16))
+        if limit.action is not None:
+            lines.append(_pair(6, "Action", limit.action, 14))
+    if channel.routes is not None:
+        counts = [f"{number} {what}" for what, number in attrs.asdict(channel.routes).items() if number is not None]
+        lines.append(_pair(4, "Routes", ", ".join(counts), 16))
+    if channel.stats is not None:
+        lines.append("    Route change stats:   " + "".join(f"{column:>11}" for column in channel.stats.columns))
+        for row in channel.stats.rows:
+            cells = "".join(f"{'---' if value is None else value:>11}" for value in row.values)
+            lines.append(f"      {row.name + ':':<20}{cells}")
+    lines += [f"    {key}" if not value else _pair(4, key, value, 16) for key, value in channel.details]
+    return lines
+
+
+def render_protocols(protocols: Collection[Protocol], version: Version | int, framed: bool = False) -> str:
+    """The ``show protocols [all]`` reply: the header, then each protocol (a blank line after detailed ones)."""
+    major = _major(version)
+    lines = [(2002, "Name       Proto      Table      State  Since         Info")]
+    for protocol in protocols:
+        body = _protocol_lines(protocol, major)
+        lines += body
+        if len(body) > 1:
+            lines.append((body[-1][0], ""))
+    return _framed(lines) if framed else "".join(text + "\n" for _, text in lines)
+
+
+def _framed(lines: list[tuple[int, str]], final: tuple[int, str] = (0, "")) -> str:
+    """Control-socket text: a code and ``-`` where the code changes, a space before continued lines."""
     out = []
     code = None
     for line_code, text in lines:
-        out.append(f" {text}" if line_code == code else f"{line_code}-{text}")
+        out.append(f" {text}" if line_code == code else f"{line_code:04}-{text}")
         code = line_code
-    out.append("0000 ")
+    out.append(f"{final[0]:04} {final[1]}")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# show status
+# ---------------------------------------------------------------------------------------------------------
+
+_CLOCK = st.builds(
+    lambda d, h, m, s, ms: f"2026-11-{d:02} {h:02}:{m:02}:{s:02}.{ms:03}",
+    st.integers(1, 28), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59), st.integers(0, 999),
+)
+_STATUS_MESSAGES = ["Daemon is up and running", "Reconfiguration in progress", "Shutdown in progress"]
+_STATUS_DETAILS = ["Graceful restart recovery in progress", "Waiting for 2 channels to recover",
+                   "Wait timer is 12.345/240"]  # fmt: skip
+
+
+@attrs.frozen
+class StatusOutput:
+    """A ``show status`` reply: the ``text`` BIRD prints and the ``status`` it must parse to."""
+
+    text: str
+    status: Status
+    framed: bool
+
+
+def status_outputs(framed: bool | None = None) -> st.SearchStrategy[StatusOutput]:
+    """``show status`` replies of 2.x and 3.x BIRDs (hostname, graceful-restart lines), as text and model."""
+    framings = [True, False] if framed is None else [framed]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> StatusOutput:
+        status = Status(
+            version=draw(st.sampled_from(["2.0.12", "2.17.6", "3.1.8", "2.0.7", "3.2.0"])),
+            router_id=draw(ipv4),
+            hostname=draw(st.none() | name),
+            server_time=draw(_CLOCK),
+            last_reboot=draw(_CLOCK),
+            last_reconfiguration=draw(_CLOCK),
+            message=draw(st.sampled_from(_STATUS_MESSAGES)),
+            details=tuple(draw(st.lists(st.sampled_from(_STATUS_DETAILS), max_size=2, unique=True))),
+        )
+        is_framed = draw(st.sampled_from(framings))
+        return StatusOutput(render_status(status, framed=is_framed), status, is_framed)
+
+    return build()
+
+
+def render_status(status: Status, framed: bool = False) -> str:
+    """The ``show status`` reply for ``status``."""
+    lines = [(1000, f"BIRD {status.version}"), (1011, f"Router ID is {status.router_id}")]
+    if status.hostname is not None:
+        lines.append((1011, f"Hostname is {status.hostname}"))
+    lines += [
+        (1011, f"Current server time is {status.server_time}"),
+        (1011, f"Last reboot on {status.last_reboot}"),
+        (1011, f"Last reconfiguration on {status.last_reconfiguration}"),
+    ]
+    lines += [(1011, detail) for detail in status.details]
+    if framed:
+        return _framed(lines, (13, status.message))
+    return "".join(text + "\n" for _, text in [*lines, (13, status.message)])
