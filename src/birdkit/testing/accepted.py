@@ -9,6 +9,7 @@ more: return types (``-> int``) from 2.14 and the bitwise ``&``/``|`` operators 
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import cache
 from random import Random
 from typing import Any, Literal, overload
 
@@ -187,6 +188,7 @@ def _sprinkle(node: Any, rnd: Random, texts: list[str]) -> Any:
     return attrs.evolve(node, **{field: tuple(items), "comments_end": ends})
 
 
+@cache
 def _int_expr(scope: _Scope, depth: int) -> st.SearchStrategy[Any]:
     leaves: list[st.SearchStrategy[Any]] = [small_ints.map(lambda n: ast.Num(str(n)))]
     if scope.variables:
@@ -204,6 +206,7 @@ def _int_expr(scope: _Scope, depth: int) -> st.SearchStrategy[Any]:
     return st.one_of(*choices)
 
 
+@cache
 def _route_ints(scope: _Scope) -> st.SearchStrategy[Any]:
     return st.one_of(
         _int_expr(scope, 1),
@@ -212,6 +215,7 @@ def _route_ints(scope: _Scope) -> st.SearchStrategy[Any]:
     )
 
 
+@cache
 def _bool_expr(scope: _Scope, depth: int) -> st.SearchStrategy[Any]:
     ints = _int_expr(scope, 1)
     leaf = st.one_of(

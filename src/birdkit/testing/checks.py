@@ -48,12 +48,12 @@ def assert_bird_accepts(text: str, version: str = "2.0.12", extra_files: Mapping
     result = runtime.check(text, extra_files)
     if result.ok:
         return
-    where = f"{result.path or 'bird.conf'}:{result.line}:{result.column}: " if result.line else ""
+    in_main_file = result.path is None or result.path == "bird.conf" or result.path.endswith("/bird.conf")
+    where = f"{'bird.conf' if in_main_file else result.path}:{result.line}:{result.column}: " if result.line else ""
     snippet = ""
-    if result.line and (result.path in (None, "bird.conf") or str(result.path).endswith("/bird.conf")):
-        lines = text.splitlines()
-        if 0 < result.line <= len(lines):
-            snippet = f"\n    {lines[result.line - 1]}\n    {' ' * max((result.column or 1) - 1, 0)}^"
+    lines = text.splitlines()
+    if in_main_file and result.line and 0 < result.line <= len(lines):
+        snippet = f"\n    {lines[result.line - 1]}\n    {' ' * max((result.column or 1) - 1, 0)}^"
     raise AssertionError(f"BIRD {runtime.version} rejects the config: {where}{result.message}{snippet}")
 
 
