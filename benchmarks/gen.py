@@ -52,8 +52,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a tenth of each size (a smoke run)")
     scale = 10 if parser.parse_args().quick else 1
     mesh = fleet(1000 // scale, {"type": "full-mesh"})
-    reflectors = fleet(10000 // scale, {"type": "route-reflectors",
-                                        "route_reflectors": [f"node{i}" for i in range(4)]})
+    reflectors = fleet(10000 // scale, {"type": "route-reflectors", "route_reflectors": [f"node{i}" for i in range(4)]})
     results = [
         measure(f"full mesh, {1000 // scale} nodes", mesh, 20.0),
         measure(f"route reflectors, {10000 // scale} nodes + 4 RRs", reflectors, 10.0),
