@@ -1,6 +1,6 @@
 """The streaming parser's fast path: memo sharing never leaks state between routes, the first route comes
-out before the input is read to its end, and routes built the fast way (``Route.relocated``) are the same
-frozen, hashable values as routes built by ``__init__``."""
+out before the input is read to its end, and routes built the fast way (their field dicts installed whole)
+are the same frozen, hashable values as routes built by ``__init__``, with the same JSON."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from birdkit.errors import OutputParseError
-from birdkit.show.models import BgpAttributes, NextHop, Route, from_json, to_json
+from birdkit.show.models import BgpAttributes, NextHop, Route, from_json, route_json, to_json
 from birdkit.show.parse import parse_routes
 from birdkit.show.stream import iter_routes
+from birdkit.testing import render_routes
 from birdkit.testing import routes as route_listings
+from birdkit.testing.birdc import Version
 
 
 def _static_route_lines(count: int) -> Iterator[str]:
@@ -183,21 +185,22 @@ def test_streamed_routes_are_frozen_and_hash_like_equal_routes() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(
-    routes=st.sampled_from(["2", "3"]).flatmap(route_listings),
-    prefix=st.sampled_from(["10.9.0.0/16", "2001:db8::/32"]),
-    dest=st.sampled_from(["unicast", "blackhole", ""]),
-    table=st.sampled_from([None, "master4", "blue"]),
+    version=st.sampled_from(["2", "3"]),
+    data=st.data(),
+    framed=st.booleans(),
 )
-def test_relocated_equals_evolve_and_init(routes: list[Route], prefix: str, dest: str, table: str | None) -> None:
-    for route in routes:
-        before = to_json(route)
-        moved = route.relocated(prefix, dest, table)
-        evolved = attrs.evolve(route, prefix=prefix, dest=dest, table=table)
-        assert moved == evolved
-        assert hash(moved) == hash(evolved)
-        assert to_json(moved) == to_json(evolved)
-        assert from_json(Route, to_json(moved)) == moved
-        assert to_json(route) == before
-        assert route.relocated(route.prefix, route.dest, route.table) == route
+def test_streamed_routes_equal_routes_built_by_init(version: Version, data: st.DataObject, framed: bool) -> None:
+    routes = data.draw(route_listings(version))
+    streamed = list(iter_routes(render_routes(routes, version, framed=framed).splitlines()))
+    assert streamed == routes
+    for fast, built in zip(streamed, routes, strict=True):
+        assert hash(fast) == hash(built)
+        assert to_json(fast) == to_json(built) == route_json(fast)
+        assert from_json(Route, to_json(fast)) == fast
+        assert attrs.evolve(fast, info="changed") == attrs.evolve(built, info="changed")
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
-            moved.info = "changed"  # type: ignore[misc]
+            fast.info = "changed"  # type: ignore[misc]
+        if fast.bgp is not None:
+            assert hash(fast.bgp) == hash(built.bgp)
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                fast.bgp.med = 1  # type: ignore[misc]

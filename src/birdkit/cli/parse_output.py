@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from orjson import OPT_SORT_KEYS, dumps
+
 from birdkit.cli.output import EXIT_OK, format_table, print_json
 from birdkit.files import open_stream, stdin_stream
 from birdkit.show.framing import CheckedText
-from birdkit.show.models import AsPathSegment, NextHop, Protocol, Route, to_json
+from birdkit.show.models import AsPathSegment, NextHop, Protocol, Route, route_json, to_json
 
 EPILOG = """\
 examples:
@@ -68,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_routes(routes: Iterable[Route], fmt: str, stream: TextIO | None = None) -> int:
-    """Print ``routes`` as ``table``, ``jsonl`` or ``json`` (both JSON forms stream); return the count."""
+    """Print ``routes`` as ``table``, ``jsonl`` or ``json`` (both JSON forms stream, written by orjson:
+    compact, UTF-8); return the count."""
     out = stream or sys.stdout
     count = 0
     if fmt == "table":
@@ -77,13 +79,13 @@ def write_routes(routes: Iterable[Route], fmt: str, stream: TextIO | None = None
         return len(rows)
     if fmt == "jsonl":
         for route in routes:
-            out.write(json.dumps(to_json(route), separators=(",", ":")) + "\n")
+            out.write(dumps(route_json(route)).decode() + "\n")
             count += 1
         return count
     out.write("[")
     try:
         for route in routes:
-            out.write(("," if count else "") + "\n  " + json.dumps(to_json(route), sort_keys=True))
+            out.write(("," if count else "") + "\n  " + dumps(route_json(route), option=OPT_SORT_KEYS).decode())
             count += 1
     finally:  # an error mid-stream still leaves valid JSON (the routes before it); the error goes to stderr
         out.write("\n]\n" if count else "]\n")

@@ -19,6 +19,7 @@ from birdkit.errors import BirdError, OutputParseError
 from birdkit.resources import grammar_path
 from birdkit.show.framing import deframe
 from birdkit.show.models import (
+    BGP_ATTRIBUTE_NAMES,
     AsPathSegment,
     BgpAttributes,
     BgpSession,
@@ -58,22 +59,19 @@ _STARTS = [
     "address_value",
 ]
 
-#: printed attribute name (2.x ``BGP.x``, 3.x ``bgp_x``) -> (BgpAttributes field, value start rule)
-_BGP_ATTRIBUTES: dict[str, tuple[str, str]] = {}
-for _field, _v2, _v3, _rule in (
-    ("origin", "origin", "bgp_origin", "origin_value"),
-    ("as_path", "as_path", "bgp_path", "as_path_value"),
-    ("next_hop", "next_hop", "bgp_next_hop", "addresses_value"),
-    ("med", "med", "bgp_med", "number_value"),
-    ("local_pref", "local_pref", "bgp_local_pref", "number_value"),
-    ("communities", "community", "bgp_community", "community_value"),
-    ("large_communities", "large_community", "bgp_large_community", "large_community_value"),
-    ("ext_communities", "ext_community", "bgp_ext_community", "ext_community_value"),
-    ("originator_id", "originator_id", "bgp_originator_id", "address_value"),
-    ("cluster_list", "cluster_list", "bgp_cluster_list", "addresses_value"),
-):
-    _BGP_ATTRIBUTES["BGP." + _v2] = (_field, _rule)
-    _BGP_ATTRIBUTES[_v3] = (_field, _rule)
+#: BgpAttributes field -> the start rule of its value
+_VALUE_RULES = {
+    "origin": "origin_value",
+    "as_path": "as_path_value",
+    "next_hop": "addresses_value",
+    "med": "number_value",
+    "local_pref": "number_value",
+    "communities": "community_value",
+    "large_communities": "large_community_value",
+    "ext_communities": "ext_community_value",
+    "originator_id": "address_value",
+    "cluster_list": "addresses_value",
+}
 
 
 @cache
@@ -221,10 +219,9 @@ def _route(tree: Tree[Token], table: str | None, prefix: str | None) -> Route:
         else:
             name = str(body.children[0])
             value = " ".join(_attribute_chunks(body))
-            typed = _BGP_ATTRIBUTES.get(name)
-            if typed is not None:
-                field, rule = typed
-                parsed = _typed_value(value, rule)
+            field = BGP_ATTRIBUTE_NAMES.get(name)
+            if field is not None:
+                parsed = _typed_value(value, _VALUE_RULES[field])
                 if parsed is not _UNTYPED:
                     bgp[field] = parsed
                     continue

@@ -2,32 +2,40 @@
 
 Input (a text file, any iterable of lines, control-socket lines or :class:`~birdkit.show.framing.ReplyLine`
 objects) is read in chunks that grow from a few kilobytes (the first route comes out early) to 64 KiB.
-Regular expressions cut a chunk into route records: a route line and the TAB-led lines under it, skipping
-the ``1007-``/``1008-``/``1012-`` reply codes and socket continuation spaces. The common record,
-``<net> <dest> [...] …`` or ``<dest> [...] …``, is matched with its network and destination apart, and the
-rest of it (the route line from ``[`` on, and the body) repeats a lot in real tables: each distinct text is
-typed once with plain ``str`` methods and its immutable fields are shared, so most routes cost one regex
-match, one dict lookup and one Route. Every other line takes a general path. The memo tables are bounded.
-Tests prove this parser equal to the Lark reference parser in :mod:`birdkit.show.parse`.
+
+The common record, a route line and the BGP route's body as BIRD 2.x or 3.x prints it, is typed from one
+regular-expression match (:data:`_TYPED_RECORD`): the route line's fields are groups, each BGP attribute
+its own group. What repeats from route to route in a real table (the lines between the route line and the
+BGP attributes: next hops, ``Type``, 3.x ``preference``/``from``/``source``; AS paths; BGP next hops) is
+typed once and looked up in bounded memos. What does not repeat (communities, large communities) is
+converted in bulk: ``orjson`` reads a list's numbers in C and ``tuple.__new__`` makes the named tuples.
+Each Route's field dict is installed whole. Every other record (table headers, several next hops, wrapped
+attributes other than communities, unknown attributes, odd spacing …) takes a general path that cuts
+records with :data:`_RECORD` and types them line by line. Tests prove both paths equal to the Lark
+reference parser in :mod:`birdkit.show.parse`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any, NamedTuple, NoReturn
 
 import attrs
+from orjson import loads as json_loads
 
 from birdkit.errors import BirdError, OutputParseError
 from birdkit.show.framing import ReplyLine
 from birdkit.show.models import (
+    BGP_ATTRIBUTE_NAMES,
     AsPathSegment,
     BgpAttributes,
     Community,
     ExtCommunity,
     LargeCommunity,
     NextHop,
+    RawPairs,
     Route,
 )
 from birdkit.span import Span
@@ -35,29 +43,10 @@ from birdkit.span import Span
 #: words BIRD prints in the destination column of a route line
 DESTINATIONS = frozenset({"unicast", "blackhole", "unreachable", "prohibited", "recursive", "unknown", "invalid"})
 
-#: attribute name as printed (2.x and 3.x) -> BgpAttributes field
-BGP_ATTRIBUTE_NAMES: dict[str, str] = {}
-for _field, _v2, _v3 in (
-    ("origin", "origin", "bgp_origin"),
-    ("as_path", "as_path", "bgp_path"),
-    ("next_hop", "next_hop", "bgp_next_hop"),
-    ("med", "med", "bgp_med"),
-    ("local_pref", "local_pref", "bgp_local_pref"),
-    ("communities", "community", "bgp_community"),
-    ("large_communities", "large_community", "bgp_large_community"),
-    ("ext_communities", "ext_community", "bgp_ext_community"),
-    ("originator_id", "originator_id", "bgp_originator_id"),
-    ("cluster_list", "cluster_list", "bgp_cluster_list"),
-):
-    BGP_ATTRIBUTE_NAMES["BGP." + _v2] = _field
-    BGP_ATTRIBUTE_NAMES[_v3] = _field
-
 _ROUTE_CODES = frozenset({1007, 1008, 1012})
 _SEGMENT_OPENERS = {"{": ("set", "}"), "(": ("confed_sequence", ")"), "({": ("confed_set", "})")}
 #: memo tables are cleared when they reach this size, so memory stays constant on any table size
 _MEMO_LIMIT = 1 << 14
-#: whole bodies (alone, and with their route-line tails) are the biggest memo entries: fewer of them
-_BODY_MEMO_LIMIT = 1 << 12
 #: input is read in pieces that grow from the first size to the last: the first route comes out early;
 #: 64 KiB pieces amortise the work per piece and still fit in the CPU cache (faster than 1 MiB ones)
 _FIRST_CHARACTERS, _CHUNK_CHARACTERS = 1 << 12, 1 << 16
@@ -75,33 +64,97 @@ _RECORD = re.compile(r"(?:1007-| )?([^\t\n\[][^\n\[]*+|(?=\[))(\[[^\n]*+|)\n(" +
 _INTERNAL_VALUES = "Internal route handling values"
 
 
-def _plain_record(internal_values: bool) -> re.Pattern[str]:
-    """The common record, ``[<net>] <dest> [...] …`` and its body: (net or None, dest, the route line from
-    ``[`` on with the body, and None). With ``internal_values``, a last ``Internal route handling values``
-    line is left out of the third group and its value is the fourth (3.x; it costs a little per line)."""
-    head = r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
-    if not internal_values:
-        return re.compile(head + r"(\[[^\n]*+\n" + _BODY_PATTERN + ")((?!))?")
-    body_line = _BODY_LINE_START + f"(?!{_INTERNAL_VALUES}:)" + r"[^\n]*+\n"
-    last_line = _BODY_LINE_START + _INTERNAL_VALUES + r":([^\n]*+)\n"
-    return re.compile(head + rf"(\[[^\n]*+\n(?:{body_line})*+)(?:{last_line})?(?!{_BODY_LINE_START})")
+def _bgp_line(field: str, value: str) -> str:
+    """An optional body line of the BGP attribute ``field`` (either version's name), ``value`` after the colon."""
+    names = "|".join(re.escape(name) for name, named in BGP_ATTRIBUTE_NAMES.items() if named == field)
+    return f"(?:{_BODY_LINE_START}(?:{names}):{value}\\n)?"
 
 
-_PLAIN_RECORD = _plain_record(internal_values=False)
-_PLAIN_RECORD_3X = _plain_record(internal_values=True)
+def _item_list(item: str) -> str:
+    """One or more ``item``s, separated by a space or (BIRD wraps long lists) a continuation line."""
+    return f"((?:{item}(?: |\\n{_BODY_LINE_START}\\t))*{item})"
+
+
+#: the common record, typed from its groups (the order of :class:`_TypedGroups` below): route line
+#: ``[net] dest [proto since[ from addr]][ *|!][ info]``, the lines up to the BGP attributes (one memo
+#: entry), the BGP attributes in the order BIRD prints them, 3.x's last line; then no other body line.
+_TYPED_RECORD = re.compile(
+    r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
+    r"\[([^ \]\n]++) ([^\]\n]*?)(?: from ([^\]\n]++))?\](?: ([*!]))?"
+    r"(?: (?=\S)((?:\(([0-9]++)|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
+    rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
+    "("
+    + _bgp_line("origin", " (IGP|EGP|Incomplete)")
+    + _bgp_line("as_path", "([^\\n]*+)")
+    + _bgp_line("next_hop", "([^\\n]*+)")
+    + _bgp_line("med", " ([0-9]++)")
+    + _bgp_line("local_pref", " ([0-9]++)")
+    + rf"((?:{_BODY_LINE_START}(?:BGP\.|bgp_)(?:atomic_aggr|aggregator):[^\n]*+\n)*+)"
+    + _bgp_line("communities", " " + _item_list(r"\([0-9]++,[0-9]++\)"))
+    + _bgp_line("originator_id", "([^\\n]*+)")
+    + _bgp_line("cluster_list", "([^\\n]*+)")
+    + _bgp_line("ext_communities", "([^\\n]*+)")
+    + _bgp_line("large_communities", " " + _item_list(r"\([0-9]++, [0-9]++, [0-9]++\)"))
+    + ")"
+    + rf"(?:{_BODY_LINE_START}{_INTERNAL_VALUES}:([^\n]*+)\n)?(?!{_BODY_LINE_START})"
+)
+#: a continuation line inside a matched value, with its line start: joined with a space
+_CONTINUATION = re.compile(r"\n" + _BODY_LINE_START + r"\t")
 #: how the lines of a record body start (``_BODY_LINE_START`` as str prefixes)
 _BODY_STARTS = ("\t", " \t", "1007-\t", "1008-\t", "1012-\t")
 _BLANK_LINES = re.compile(r"\n+")
 #: body lines of plain birdc text whose TABs were expanded to spaces (no ``[``: not a route line)
 _EXPANDED_TABS = re.compile(r"^( {2,})(?=[^ \[\n][^\[\n]*$)", re.M)
-
-#: the part of a route line from ``[`` on -> (protocol, since, from, primary, sync_error, preference, info)
-_Tail = tuple[str, str, str | None, bool, bool, int | None, str]
-#: the TAB-led lines of one route -> (next hops, source, scope, bgp, other attributes)
-_Body = tuple[tuple[NextHop, ...], str | None, str | None, BgpAttributes | None, tuple[tuple[str, str], ...]]
-_NO_BODY: _Body = ((), None, None, None, ())
 _NO_NETWORK = "a route line without a network and no route before it"
 _BGP_FIELDS = frozenset(field.name for field in attrs.fields(BgpAttributes))
+#: named tuples built in C from a list of their values (see :data:`birdkit.show.models.VALUE_TUPLES`)
+_new_community = partial(tuple.__new__, Community)
+_new_large_community = partial(tuple.__new__, LargeCommunity)
+#: a frozen attrs object is built by installing its complete field dict (no validators or converters to skip)
+_new_object = object.__new__
+_set_fields = object.__setattr__
+
+
+class _RouteTail(NamedTuple):
+    """The part of a route line from ``[`` on, typed."""
+
+    protocol: str
+    since: str
+    from_address: str | None
+    primary: bool
+    sync_error: bool
+    preference: int | None
+    info: str
+
+
+class _Body(NamedTuple):
+    """The TAB-led lines of one route, typed."""
+
+    next_hops: tuple[NextHop, ...]
+    source: str | None
+    scope: str | None
+    bgp: BgpAttributes | None
+    other_attributes: RawPairs
+
+
+_NO_BODY = _Body((), None, None, None, ())
+
+
+class _Memo(dict[Any, Any]):
+    """A bounded memo: a missing key is typed by ``make`` (and counted); ``seed`` entries are always there."""
+
+    def __init__(self, make: Callable[[Any], Any], seed: dict[Any, Any]) -> None:
+        super().__init__(seed)
+        self.make, self.seed = make, seed
+        self.misses = 0
+
+    def __missing__(self, key: Any) -> Any:
+        self.misses += 1
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+            self.update(self.seed)
+        value = self[key] = self.make(key)
+        return value
 
 
 def iter_routes(source: Iterable[str] | Iterable[ReplyLine], *, path: str | None = None) -> Iterator[Route]:
@@ -110,7 +163,7 @@ def iter_routes(source: Iterable[str] | Iterable[ReplyLine], *, path: str | None
     Raises :class:`BirdError` for an 8xxx/9xxx reply and :class:`OutputParseError` (with the line number)
     for a line BIRD would not print in this output.
     """
-    return _RecordReader(path).routes(_chunks(source))
+    return RouteReader(path).routes(source)
 
 
 def _chunks(source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[str]:
@@ -162,10 +215,11 @@ def _last_record_start(text: str, floor: int, end: int) -> int:
     return 0 if floor else end
 
 
-class _RecordReader:
-    """Cuts chunks into route records and types them; keeps the state a record can span (table, prefix)."""
+class RouteReader:
+    """Cuts the input into route records and types them; keeps the state a record can span (table, prefix)
+    and the memos, whose hit rate it reports (:meth:`memo_hit_rate`)."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None = None) -> None:
         self.path = path
         #: the last line read, not yet ended by a newline
         self.pending = ""
@@ -174,61 +228,119 @@ class _RecordReader:
         self.lines_before = 0
         self.table: str | None = None
         self.prefix: str | None = None
-        self.tails: dict[str, _Tail] = {}
+        #: records typed from one match (:data:`_TYPED_RECORD`), and by the general path
+        self.typed_records = self.general_records = 0
+        #: typed records with BGP attributes (they look up the AS path and next hop memos)
+        self.typed_bgp_records = 0
+        self.tails: dict[str, _RouteTail] = {}
         self.bodies: dict[str, _Body] = {}
-        self.rests: dict[str, Route] = {}
         self.lines: dict[str, tuple[str, Any]] = {}
+        # the memos of the typed path; each typed record looks up each of them once
+        self.heads = _Memo(self._head, {"": _NO_BODY})
+        self.paths = _Memo(_as_path_value, {None: None})
+        self.next_hops = _Memo(_next_hop_value, {None: None})
+        self.other_bgp = _Memo(_other_bgp_lines, {"": ()})
 
-    def routes(self, chunks: Iterator[str]) -> Iterator[Route]:
-        """Yield the routes of the text ``chunks``. Plain records (:func:`_plain_record`) are typed here: the
-        tail and body of the route line are looked up in one memo that gives a route to relocate to this
-        network (3.x's per-route ``Internal route handling values`` line is added back); any other
-        record, by :meth:`_other_record`.
-        Each route is yielded as soon as it is built (no list per chunk: routes die young, which keeps the
-        garbage collector idle)."""
-        get_rest = self.rests.get
+    def memo_hit_rate(self) -> float:
+        """The share of the typed path's memo look-ups that found their value typed already."""
+        lookups = 2 * self.typed_records + 2 * self.typed_bgp_records
+        misses = sum(memo.misses for memo in (self.heads, self.paths, self.next_hops, self.other_bgp))
+        return 1 - misses / lookups if lookups else 0.0
+
+    def routes(self, source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[Route]:
+        """Yield the routes of ``source``, each as soon as it is built (no list per chunk: routes die young,
+        which keeps the garbage collector idle). Records that :data:`_TYPED_RECORD` matches are typed here
+        from its groups; any other record, and a typed one whose values do not parse, by
+        :meth:`_other_record`."""
+        chunks = _chunks(source)
+        heads, paths, next_hops, other_bgp = self.heads, self.paths, self.next_hops, self.other_bgp
         final = False
         while not final:
             chunk = next(chunks, None)
             final = chunk is None
             text, end = self._whole_records(chunk or "", final)
             prefix, table = self.prefix, self.table
-            plain_record = _PLAIN_RECORD_3X if "\t" + _INTERNAL_VALUES in text else _PLAIN_RECORD
-            position = 0
+            position = typed = typed_bgp = 0
             while position < end:
                 match = None
                 try:
                     # Scanner.match: successive matches, each where the last ended (undocumented but stable)
-                    for match in iter(plain_record.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
-                        net, dest, rest, internal_values = match.groups()
+                    for match in iter(_TYPED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
+                        (net, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines,
+                         origin, as_path, next_hop, med, local_pref, other_lines, communities, originator_id,
+                         cluster_list, ext_communities, large_communities, internal_values) = match.groups()
                         if net:
                             prefix = net
                         elif prefix is None:
                             raise ValueError(_NO_NETWORK)
-                        shared = get_rest(rest)
-                        if shared is None:
-                            shared = self._rest(rest, prefix, dest, table)
-                            if internal_values is None:
-                                yield shared
-                                continue
-                        if internal_values is None:
-                            yield shared.relocated(prefix, dest, table)
-                        else:
-                            other = (*shared.other_attributes, (_INTERNAL_VALUES, internal_values.strip()))
-                            yield shared.relocated(prefix, dest, table, other)
-                except ValueError as error:
+                        next_hop_list, source_, scope, _, other = heads[head]
+                        other += other_bgp[other_lines]
+                        bgp = None
+                        if len(bgp_lines) > len(other_lines):  # a typed BGP attribute
+                            typed_bgp += 1
+                            if communities is not None:
+                                communities = tuple(map(_new_community, _number_lists(communities)))
+                            if large_communities is not None:
+                                large_communities = tuple(map(_new_large_community, _number_lists(large_communities)))
+                            bgp = _new_object(BgpAttributes)
+                            _set_fields(bgp, "__dict__", {
+                                "origin": origin,
+                                "as_path": paths[as_path],
+                                "next_hop": next_hops[next_hop],
+                                "med": None if med is None else int(med),
+                                "local_pref": None if local_pref is None else int(local_pref),
+                                "communities": communities,
+                                "large_communities": large_communities,
+                                "ext_communities": None if ext_communities is None
+                                else parse_ext_communities(ext_communities.strip()),
+                                "originator_id": None if originator_id is None else _address(originator_id.strip()),
+                                "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
+                            })  # fmt: skip
+                        if internal_values is not None:
+                            other += ((_INTERNAL_VALUES, internal_values.strip()),)
+                        route = _new_object(Route)
+                        _set_fields(route, "__dict__", {
+                            "prefix": prefix,
+                            "dest": dest,
+                            "protocol": protocol,
+                            "since": since,
+                            "table": table,
+                            "from_address": from_address,
+                            "primary": mark == "*",
+                            "sync_error": mark == "!",
+                            "preference": None if preference is None else int(preference),
+                            "info": info or "",
+                            "next_hops": next_hop_list,
+                            "source": source_,
+                            "scope": scope,
+                            "bgp": bgp,
+                            "other_attributes": other,
+                        })  # fmt: skip
+                        typed += 1
+                        yield route
+                    if match is not None:
+                        position = match.end()
+                except ValueError:
+                    # a value the typed path cannot type, or no network: the general path types the
+                    # record or reports the error
                     assert match is not None
-                    self._fail(text, match.start(), str(error))
-                if match is not None:
-                    position = match.end()
+                    position = match.start()
                 if position < end:
                     self.prefix = prefix
-                    position, route = self._other_record(text, position, end)
+                    position, other_route = self._other_record(text, position, end)
                     prefix, table = self.prefix, self.table
-                    if route is not None:
-                        yield route
+                    if other_route is not None:
+                        self.general_records += 1
+                        yield other_route
             self.prefix, self.table = prefix, table
+            self.typed_records += typed
+            self.typed_bgp_records += typed_bgp
             self.lines_before += text.count("\n", 0, end)
+
+    def _head(self, lines: str) -> _Body:
+        """The lines of a typed record between its route line and its BGP attributes (next hops, 2.x
+        ``Type``, 3.x ``preference``, ``from``, ``source`` …), typed as a body without BGP attributes."""
+        return self._parse_body(lines)
 
     def _whole_records(self, chunk: str, final: bool) -> tuple[str, int]:
         """``text`` and ``end``: ``text[:end]`` are the records completed by ``chunk`` (with ``final``, all
@@ -316,34 +428,7 @@ class _RecordReader:
             raise ValueError(_NO_NETWORK)
         return dest
 
-    def _rest(self, rest: str, prefix: str, dest: str, table: str | None) -> Route:
-        """The route of ``prefix`` whose route line from ``[`` on and body are ``rest``; remembered in a
-        bounded memo, to be :meth:`~Route.relocated` to the next networks with the same ``rest``."""
-        bracketed, _, body = rest.partition("\n")
-        protocol, since, from_address, primary, sync_error, preference, info = self._tail(bracketed)
-        next_hops, source, scope, bgp, other = self._body(body) if body else _NO_BODY
-        if len(self.rests) >= _BODY_MEMO_LIMIT:
-            self.rests.clear()
-        route = self.rests[rest] = Route(
-            prefix,
-            dest,
-            protocol,
-            since,
-            table,
-            from_address,
-            primary,
-            sync_error,
-            preference,
-            info,
-            next_hops,
-            source,
-            scope,
-            bgp,
-            other,
-        )
-        return route
-
-    def _tail(self, bracketed: str) -> _Tail:
+    def _tail(self, bracketed: str) -> _RouteTail:
         """:func:`_route_tail`, remembered in the bounded tail memo."""
         tail = self.tails.get(bracketed)
         if tail is None:
@@ -378,7 +463,7 @@ class _RecordReader:
         remembered in the bounded body memo."""
         parsed = self.bodies.get(body)
         if parsed is None:
-            if len(self.bodies) >= _BODY_MEMO_LIMIT:
+            if len(self.bodies) >= _MEMO_LIMIT:
                 self.bodies.clear()
             parsed = self.bodies[body] = self._parse_body(body)
         return parsed
@@ -398,7 +483,7 @@ class _RecordReader:
                 other: tuple[tuple[str, str], ...] = ()
                 if not fields.keys() <= _BGP_FIELDS:
                     other = tuple(fields.pop(key) for key in [key for key in fields if key[0] == "#"])
-                return (hop,) if hop else (), source, scope, BgpAttributes(**fields) if fields else None, other
+                return _Body((hop,) if hop else (), source, scope, BgpAttributes(**fields) if fields else None, other)
         return self._body_in_order(lines)
 
     def _line_action(self, raw: str) -> tuple[str, Any]:
@@ -448,10 +533,10 @@ class _RecordReader:
                 source = payload
             else:
                 bgp[kind] = payload
-        return tuple(hops), source, scope, BgpAttributes(**bgp) if bgp else None, tuple(other)
+        return _Body(tuple(hops), source, scope, BgpAttributes(**bgp) if bgp else None, tuple(other))
 
 
-def _route_tail(bracketed: str) -> _Tail:
+def _route_tail(bracketed: str) -> _RouteTail:
     """``[proto since[ from ip]][ *| !] info`` -> the route fields it holds."""
     close_at = bracketed.find("]")
     if close_at < 0:
@@ -475,7 +560,7 @@ def _route_tail(bracketed: str) -> _Tail:
             end += 1
         if end > paren + 1:
             preference = int(info[paren + 1 : end])
-    return (protocol, since, from_address, mark == "*", mark == "!", preference, info)
+    return _RouteTail(protocol, since, from_address, mark == "*", mark == "!", preference, info)
 
 
 def _attribute_line(line: str) -> tuple[str, Any]:
@@ -495,6 +580,28 @@ def _attribute_line(line: str) -> tuple[str, Any]:
     elif name == "source" and value:
         return "source", value
     return "other", (name, value)
+
+
+def _number_lists(items: str) -> list[list[int]]:
+    """``(1,2) (3,4)`` or ``(1, 2, 3) (4, 5, 6)`` (checked by :data:`_TYPED_RECORD`; wrapped lines too) ->
+    their numbers, read by orjson: converting them one by one with ``int()`` costs twice as much."""
+    if "\n" in items:
+        items = _CONTINUATION.sub(" ", items)
+    numbers: list[list[int]] = json_loads("[[" + items[1:-1].replace(") (", "],[") + "]]")
+    return numbers
+
+
+def _as_path_value(text: str) -> tuple[AsPathSegment, ...]:
+    return parse_as_path(text.strip())
+
+
+def _next_hop_value(text: str) -> tuple[str, ...]:
+    return _addresses(text.strip())
+
+
+def _other_bgp_lines(lines: str) -> RawPairs:
+    """``BGP.atomic_aggr``/``BGP.aggregator`` lines (no typed field) -> ``(name, value)`` pairs."""
+    return tuple(_attribute_line(line[line.index("\t") :].rstrip())[1] for line in lines.splitlines())
 
 
 def parse_next_hop(text: str) -> NextHop:
