@@ -136,7 +136,7 @@ def _fleet_context(peermap: Peermap) -> dict[str, Any]:
         *([f"keepalive time {timers.keepalive};"] if timers.keepalive else []),
         *([f"connect retry time {timers.connect_retry};"] if timers.connect_retry else []),
         *([f"connect delay time {timers.connect_delay};"] if timers.connect_delay else []),
-        *([f"error wait time {timers.error_wait},{max(timers.error_wait, 300)};"] if timers.error_wait else []),
+        *([f"error wait time {timers.error_wait}, {max(timers.error_wait, 300)};"] if timers.error_wait else []),
         *(["bfd on;"] if options.bfd else []),
         *(["graceful restart on;"] if options.graceful_restart else []),
     )]
