@@ -6,6 +6,7 @@ replayed as compiled code included. And a valid config parses without importing 
 
 from __future__ import annotations
 
+import marshal
 import os
 import subprocess
 import sys
@@ -174,3 +175,96 @@ def test_blanks_before_a_bad_character_do_not_stall_the_lexer() -> None:
     with pytest.raises(BirdSyntaxError) as caught:
         parse_config(text)
     assert (caught.value.line, caught.value.column) == (1, 220)
+
+
+# ---------------------------------------------------------------- the builder and the tables
+
+
+def _needs_a_builder(rule: engine.Rule, shape: engine.RuleShape) -> bool:
+    """A reduction calls the builder unless it passes its child through, is inlined, or is a ``?rule``
+    that always has exactly one child."""
+    one_child = (
+        len(shape.keep) == 1
+        and not shape.keep[0].splice
+        and not shape.keep[0].placeholders
+        and not shape.trailing_placeholders
+    )
+    return not (rule.passes_through or shape.inlined or (shape.expand_single and one_child))
+
+
+def test_every_grammar_rule_has_a_builder_and_every_builder_a_rule() -> None:
+    tables = engine.tables()
+    needed = {
+        shape.method for rule, shape in zip(tables.rules, tables.shapes, strict=True) if _needs_a_builder(rule, shape)
+    }
+    missing = sorted(name for name in needed if not callable(getattr(AstBuilder, name, None)))
+    assert not missing, f"grammar rules without an AstBuilder method: {missing}"
+    builders = {name for name in vars(AstBuilder) if not name.startswith("_") and callable(getattr(AstBuilder, name))}
+    assert builders - needed == set(), "AstBuilder methods no grammar rule calls"
+
+
+def test_text_rules_are_the_builders_that_keep_words_as_written() -> None:
+    words_as_written = AstBuilder.net_kw
+    assert {name for name in vars(AstBuilder) if vars(AstBuilder)[name] is words_as_written} == AstBuilder.TEXT_RULES
+
+
+def test_tables_survive_the_cache_file() -> None:
+    built = engine.tables_of(engine.lark_parser())
+    loaded = engine._named(marshal.loads(marshal.dumps(engine._plain(built))))
+    assert attrs.asdict(loaded, recurse=False) == attrs.asdict(built, recurse=False)
+    assert all(isinstance(shape, engine.RuleShape) for shape in loaded.shapes)
+    assert all(isinstance(kept, engine.Kept) for shape in loaded.shapes for kept in shape.keep)
+    assert all(isinstance(rule, engine.Rule) for rule in loaded.rules)
+
+
+def _lark_internal(root: Any, path: str) -> Any:
+    """``root.a.b`` for ``path`` "a.b", failing with what changed and what to do."""
+    import lark
+
+    value = root
+    for name in path.split("."):
+        assert hasattr(value, name), (
+            f"Lark {lark.__version__} has no {path} (missing {name!r} on {type(value).__name__}): the engine "
+            "reads this private part of Lark; adapt config/engine.py or keep Lark in the range pyproject.toml pins"
+        )
+        value = getattr(value, name)
+    return value
+
+
+def test_the_private_parts_of_lark_the_engine_reads_are_still_there() -> None:
+    import re
+
+    from lark.lexer import PatternRE, PatternStr, TerminalDef
+    from lark.parsers.lalr_analysis import Reduce, Shift
+
+    parser = engine.lark_parser()
+    table = _lark_internal(parser, "parser.parser._parse_table")
+    states = _lark_internal(table, "states")
+    assert isinstance(states, dict) and states
+    for row in states.values():
+        for symbol, (action, argument) in row.items():
+            assert isinstance(symbol, str) and action in (Shift, Reduce)
+            assert isinstance(argument, int) if action is Shift else hasattr(argument, "origin")
+    for name in ("start_states", "end_states"):
+        assert set(engine.START_RULES) <= set(_lark_internal(table, name)), name
+    for rule in _lark_internal(parser, "rules"):
+        for attribute in ("origin.name", "expansion", "alias", "options.empty_indices", "options.keep_all_tokens"):
+            _lark_internal(rule, attribute)
+        for attribute in ("options.expand1", "options.template_source"):
+            _lark_internal(rule, attribute)
+        for symbol in rule.expansion:
+            for attribute in ("name", "is_term", "filter_out") if symbol.is_term else ("name", "is_term"):
+                _lark_internal(symbol, attribute)
+    assert isinstance(_lark_internal(parser, "lexer_conf.ignore"), (list, tuple, set, frozenset))
+    for terminal in _lark_internal(parser, "terminals"):
+        assert isinstance(terminal, TerminalDef) and isinstance(terminal.pattern, (PatternRE, PatternStr))
+        for attribute in ("name", "priority", "pattern.value", "pattern.flags", "pattern.max_width"):
+            _lark_internal(terminal, attribute)
+        re.compile(terminal.pattern.to_regexp())
+    lexers = _lark_internal(parser, "parser.lexer.lexers")
+    for state in engine.tables_of(parser).actions:
+        lexer = lexers[state]
+        assert all(isinstance(pattern, re.Pattern) for pattern in _lark_internal(lexer, "scanner._mres"))
+        for attribute in ("ignore_types", "newline_types", "callback"):
+            _lark_internal(lexer, attribute)
+    _lark_internal(__import__("lark").Token, "_future_new")

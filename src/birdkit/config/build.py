@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from birdkit.config import ast, engine
@@ -35,30 +35,6 @@ def _statements(children: Iterable[Any]) -> tuple[Any, ...]:
     return tuple([child for child in children if child is not None])
 
 
-_PUNCT_ALIASES = {
-    "punct_minus": "-",
-    "punct_eq": "=",
-    "punct_lt": "<",
-    "punct_gt": ">",
-    "punct_slash": "/",
-    "punct_percent": "%",
-    "punct_comma": ",",
-    "punct_range": "..",
-    "punct_not": "!",
-    "punct_plus": "+",
-    "punct_star": "*",
-}
-
-_BINARY_ALIASES = {
-    "binary_eq": "=",
-    "binary_lt": "<",
-    "binary_gt": ">",
-    "binary_minus": "-",
-    "binary_plus": "+",
-    "binary_star": "*",
-    "binary_slash": "/",
-}
-
 #: grammar rules that only group words; each becomes the words as written
 _KEYWORD_RULES = words(
     "net_kw proto_kw proto_variant channel_mod direction endpoint_kw endpoint_flag_kw flow_kw route_sink type_kw "
@@ -70,6 +46,29 @@ _EC_KINDS = frozenset({"rt", "ro", "generic"})
 _POLICY_TYPES = (ast.PolicyAll, ast.PolicyNone, ast.PolicyFilterName, ast.PolicyFilterBody, ast.PolicyWhere)
 
 _Pos = engine.Pos
+
+
+def _words_as_written(builder: AstBuilder, meta: _Pos, children: list[Any]) -> str:
+    return " ".join(str(child) for child in children if child is not None)
+
+
+def _punct(text: str) -> Callable[[AstBuilder, _Pos, list[Any]], ast.Punct]:
+    """The builder of a rule that keeps one punctuation mark as an option word."""
+
+    def build(builder: AstBuilder, meta: _Pos, children: list[Any]) -> ast.Punct:
+        return ast.Punct(text, span=meta)
+
+    return build
+
+
+def _binary(operator: str) -> Callable[[AstBuilder, _Pos, list[Any]], ast.Binary]:
+    """The builder of a rule for one binary operator whose token the grammar drops."""
+
+    def build(builder: AstBuilder, meta: _Pos, children: list[Any]) -> ast.Binary:
+        left, right = children
+        return ast.Binary(operator, left, right, span=meta)
+
+    return build
 
 
 class AstBuilder:
@@ -91,6 +90,35 @@ class AstBuilder:
     def _error(self, message: str, span: Span | None, hint: str | None = None) -> BirdSyntaxError:
         line = self.lines[span.line - 1] if span and 0 < span.line <= len(self.lines) else None
         return BirdSyntaxError(message, span=span, source_line=line, hint=hint)
+
+    # ------------------------------------------------ rules that only group words (TEXT_RULES)
+
+    net_kw = proto_kw = proto_variant = channel_mod = direction = endpoint_kw = endpoint_flag_kw = _words_as_written
+    flow_kw = route_sink = type_kw = print_kw = net_type = proto_type = channel_type = _words_as_written
+
+    # ------------------------------------------------ one punctuation mark kept as an option word
+
+    punct_minus = _punct("-")
+    punct_eq = _punct("=")
+    punct_lt = _punct("<")
+    punct_gt = _punct(">")
+    punct_slash = _punct("/")
+    punct_percent = _punct("%")
+    punct_comma = _punct(",")
+    punct_range = _punct("..")
+    punct_not = _punct("!")
+    punct_plus = _punct("+")
+    punct_star = _punct("*")
+
+    # ------------------------------------------------ a binary operator the grammar writes as a literal (dropped)
+
+    binary_eq = _binary("=")
+    binary_lt = _binary("<")
+    binary_gt = _binary(">")
+    binary_minus = _binary("-")
+    binary_plus = _binary("+")
+    binary_star = _binary("*")
+    binary_slash = _binary("/")
 
     # ------------------------------------------------ top level
 
@@ -584,30 +612,3 @@ class AstBuilder:
             ast.Num(str(high), span=self._token_span(high)),
             span=meta,
         )
-
-
-def _keyword_builder(self: AstBuilder, meta: _Pos, children: list[Any]) -> str:
-    return " ".join(str(child) for child in children if child is not None)
-
-
-def _punct_builder(text: str) -> Any:
-    def build(self: AstBuilder, meta: _Pos, children: list[Any]) -> ast.Punct:
-        return ast.Punct(text, span=meta)
-
-    return build
-
-
-def _binary_builder(operator: str) -> Any:
-    def build(self: AstBuilder, meta: _Pos, children: list[Any]) -> ast.Binary:
-        left, right = children
-        return ast.Binary(operator, left, right, span=meta)
-
-    return build
-
-
-for _rule in _KEYWORD_RULES:
-    setattr(AstBuilder, _rule, _keyword_builder)
-for _rule, _text in _PUNCT_ALIASES.items():
-    setattr(AstBuilder, _rule, _punct_builder(_text))
-for _rule, _text in _BINARY_ALIASES.items():
-    setattr(AstBuilder, _rule, _binary_builder(_text))

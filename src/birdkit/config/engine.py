@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -72,10 +72,30 @@ class Token(tuple):  # type: ignore[type-arg]
         return f"Token({self[0]}, {self[1]!r}, {self[2]}:{self[3]})"
 
 
-#: how a rule turns matched symbols into builder arguments: (builder method, kept symbols as
-#: (index, splice an inlined rule, placeholders before), trailing placeholders, ``?rule`` expands a single
-#: child, the rule is inlined into its parent)
-RuleShape = tuple[str, tuple[tuple[int, bool, int], ...], int, bool, bool]
+class Kept(NamedTuple):
+    """A matched symbol the tree builder keeps as a child."""
+
+    position: int  # its place in the rule's expansion
+    splice: bool  # an inlined rule (``_name``, ``x*``): its children take its place
+    placeholders: int  # ``None`` children (for ``[optional]`` parts not matched) before it
+
+
+class RuleShape(NamedTuple):
+    """How a rule turns its matched symbols into the children its builder method receives."""
+
+    method: str  # the builder method: the rule's alias, template or name
+    keep: tuple[Kept, ...]
+    trailing_placeholders: int
+    expand_single: bool  # ``?rule``: a single child stands for the rule
+    inlined: bool  # ``_rule``: its children go into the parent's
+
+
+class Rule(NamedTuple):
+    """What the LALR loop needs of a rule."""
+
+    size: int  # symbols to pop
+    origin: str  # the nonterminal it reduces to
+    passes_through: bool  # it passes its single child through unchanged
 
 
 @attrs.frozen(eq=False)
@@ -84,7 +104,7 @@ class Tables:
 
     actions: dict[int, dict[str, int]]
     gotos: dict[int, dict[str, int]]
-    rules: list[tuple[int, str, bool]]  # (symbols to pop, nonterminal, passes its single child through)
+    rules: list[Rule]
     shapes: list[RuleShape]
     starts: dict[str, tuple[int, int]]  # start rule -> (start state, accepting state)
     terminals: list[tuple[str, str]]  # (name, regex) in Lark's lexer order, keywords and ignored ones excluded
@@ -173,7 +193,7 @@ def tables() -> Tables:
         try:
             saved_key, fields = marshal.loads(path.read_bytes())
             if saved_key == key:
-                return Tables(**fields)
+                return _named(fields)
         except (OSError, EOFError, ValueError, TypeError):
             pass
     built = tables_of(lark_parser())
@@ -182,8 +202,25 @@ def tables() -> Tables:
         from birdkit.files import write_atomically
 
         with contextlib.suppress(OSError, FileError):
-            write_atomically(path, marshal.dumps((key, attrs.asdict(built, recurse=False))))
+            write_atomically(path, marshal.dumps((key, _plain(built))))
     return built
+
+
+def _plain(tables: Tables) -> dict[str, Any]:
+    """The tables' fields as marshal can save them (plain tuples for the named ones)."""
+    fields = attrs.asdict(tables, recurse=False)
+    fields["rules"] = [tuple(rule) for rule in tables.rules]
+    fields["shapes"] = [(shape[0], tuple(map(tuple, shape.keep)), *shape[2:]) for shape in tables.shapes]
+    return fields
+
+
+def _named(fields: dict[str, Any]) -> Tables:
+    """The tables :func:`_plain` saved."""
+    fields["rules"] = list(map(Rule._make, fields["rules"]))
+    fields["shapes"] = [
+        RuleShape(method, tuple(map(Kept._make, keep)), *rest) for method, keep, *rest in fields["shapes"]
+    ]
+    return Tables(**fields)
 
 
 def _digest(text: str) -> str:
@@ -226,7 +263,7 @@ def tables_of(parser: Any) -> Tables:
                 gotos[state][str(symbol)] = argument
     shapes = [_rule_shape(rule) for rule in rule_list]
     rules = [
-        (len(rule.expansion), str(rule.origin.name), _passes_through(shape, len(rule.expansion)))
+        Rule(len(rule.expansion), str(rule.origin.name), _passes_through(shape, len(rule.expansion)))
         for rule, shape in zip(rule_list, shapes, strict=True)
     ]
     starts = {name: (table.start_states[name], table.end_states[name]) for name in START_RULES}
@@ -270,14 +307,14 @@ def _rule_shape(rule: Any) -> RuleShape:
     if options.empty_indices:
         flags = "".join(str(int(flag)) for flag in options.empty_indices)
         placeholders = [len(ones) for ones in flags.split("0")]
-    keep: list[tuple[int, bool, int]] = []
+    keep: list[Kept] = []
     pending = 0
     for position, symbol in enumerate(rule.expansion):
         pending += placeholders[position]
         if options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
-            keep.append((position, not symbol.is_term and symbol.name.startswith("_"), pending))
+            keep.append(Kept(position, not symbol.is_term and symbol.name.startswith("_"), pending))
             pending = 0
-    return (
+    return RuleShape(
         str(rule.alias or options.template_source or rule.origin.name),
         tuple(keep),
         pending + placeholders[size],
@@ -288,8 +325,7 @@ def _rule_shape(rule: Any) -> RuleShape:
 
 def _passes_through(shape: RuleShape, size: int) -> bool:
     """``?rule: other`` with nothing dropped: the reduction keeps its one child's value and extent."""
-    _, keep, trailing_none, expand_single, _ = shape
-    return expand_single and size == 1 and keep == ((0, False, 0),) and not trailing_none
+    return shape.expand_single and size == 1 and shape.keep == (Kept(0, False, 0),) and not shape.trailing_placeholders
 
 
 # ---------------------------------------------------------------- lexers
@@ -576,7 +612,7 @@ def _extent(path: str | None, symbols: list[Any]) -> Pos:
 
 def _selector(shape: RuleShape, size: int) -> Any:
     """A function from a rule's matched symbols to the children its builder sees (placeholders included)."""
-    _, keep, trailing_none, _, _ = shape
+    keep, trailing_none = shape.keep, shape.trailing_placeholders
     if trailing_none or any(splice or nones for _, splice, nones in keep):
 
         def select(symbols: list[Any]) -> list[Any]:
@@ -605,7 +641,7 @@ def _first_symbol(builder: Any, symbols: list[Any]) -> Any:
 
 def builder_method(builder_class: type, shape: RuleShape) -> Any:
     """The method of ``builder_class`` named after the rule (or its alias); missing ones raise when called."""
-    name = shape[0]
+    name = shape.method
     method = getattr(builder_class, name, None)
     if method is None:
 
@@ -626,7 +662,7 @@ def reducers(tables: Tables, builder_class: type) -> list[Any]:
 
 
 def _reducer(shape: RuleShape, size: int, method: Any) -> Any:
-    _, _, _, expand_single, inlined = shape
+    expand_single, inlined = shape.expand_single, shape.inlined
     select = _selector(shape, size)
 
     def reduce(builder: Any, symbols: list[Any]) -> Any:
@@ -653,6 +689,46 @@ MAX_SHAPES_PER_START = 8
 
 #: a compiled statement: (builder, cuts, lines, index of its first token) -> its value on the parser's stack
 Replay = Callable[[Any, list[Cut], list[int], int], Any]
+
+#: the tokens a value covers at compile time: (first token number, last token number), or None for none
+TokenRange = tuple[int, int] | None
+
+
+class Shifted(NamedTuple):
+    """While compiling a trace: token ``number`` of the statement, as shifted."""
+
+    number: int
+
+
+class Variable(NamedTuple):
+    """While compiling a trace: a builder method's result, held in the generated code's variable ``name``."""
+
+    name: str
+    tokens: TokenRange
+
+
+class Constant(NamedTuple):
+    """While compiling a trace: a value computed at compile time (a rule over keywords alone)."""
+
+    value: Any
+    tokens: TokenRange
+
+
+class Spliced(NamedTuple):
+    """While compiling a trace: the children of an inlined rule, to go into the parent's."""
+
+    items: list[TraceValue]
+    tokens: TokenRange
+
+
+class Placeholder(NamedTuple):
+    """While compiling a trace: ``None`` for an optional part not matched."""
+
+
+#: what the parser's value stack holds at one point of a trace
+TraceValue = Shifted | Variable | Constant | Spliced | Placeholder
+
+_PLACEHOLDER = Placeholder()
 
 
 def parse_statements(tables: Tables, builder_class: type, builder: Any, lexed: Lexed, start: str) -> Any:
@@ -715,7 +791,7 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
     code: list[str] = []
     spans: dict[tuple[int, int], str] = {}
 
-    def span_code(pos: tuple[int, int] | None) -> str:
+    def span_code(pos: TokenRange) -> str:
         """A variable holding the span from token ``first`` to token ``last``, made once."""
         if pos is None:
             return "None"
@@ -725,12 +801,11 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
             code.append(f"    s{first}_{last} = new(S, (P, l{first}, c{first}[2], l{last}, c{last}[3]))")
         return spans[pos]
 
-    # ("t", token number) | ("v", variable, pos) | ("c", constant, pos) | ("l", items, pos) | ("n",)
-    stack: list[tuple[Any, ...]] = []
+    stack: list[TraceValue] = []
     shifted = 0
     for op in trace:
         if op < 0:
-            stack.append(("t", shifted))
+            stack.append(Shifted(shifted))
             shifted += 1
             continue
         size, _, passes_through = tables.rules[op]
@@ -738,39 +813,41 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
             continue
         symbols = stack[len(stack) - size :]
         del stack[len(stack) - size :]
-        _, keep, trailing_none, expand_single, inlined = shape = tables.shapes[op]
+        shape = tables.shapes[op]
         pos = _static_extent(symbols)
-        children: list[tuple[Any, ...]] = []
-        for index, splice, nones in keep:
-            children += [("n",)] * nones
+        children: list[TraceValue] = []
+        for index, splice, nones in shape.keep:
+            children += [_PLACEHOLDER] * nones
+            symbol = symbols[index]
             if splice:
-                children += symbols[index][1]
+                assert isinstance(symbol, Spliced)
+                children += symbol.items
             else:
-                children.append(symbols[index])
-        children += [("n",)] * trailing_none
-        if expand_single and len(children) == 1:
+                children.append(symbol)
+        children += [_PLACEHOLDER] * shape.trailing_placeholders
+        if shape.expand_single and len(children) == 1:
             single = children[0]
-            stack.append(single if single[0] in ("t", "n") else (*single[:2], single[2] if pos is None else pos))
-        elif inlined:
-            stack.append(("l", children, pos))
-        elif shape[0] in text_rules and all(
-            child[0] == "n" or (child[0] == "t" and key[child[1]] in keyword_texts) or child[0] == "c"
+            if isinstance(single, (Variable, Constant, Spliced)) and pos is not None:
+                single = single._replace(tokens=pos)
+            stack.append(single)
+        elif shape.inlined:
+            stack.append(Spliced(children, pos))
+        elif shape.method in text_rules and all(
+            isinstance(child, (Placeholder, Constant))
+            or (isinstance(child, Shifted) and key[child.number] in keyword_texts)
             for child in children
         ):
-            words = [
-                None if child[0] == "n" else child[1] if child[0] == "c" else _text_token(key[child[1]])
-                for child in children
-            ]
-            stack.append(("c", builder_method(builder_class, shape)(None, None, words), pos))
+            words = [_compile_time_word(child, key) for child in children]
+            stack.append(Constant(builder_method(builder_class, shape)(None, None, words), pos))
         else:
-            if any(child[0] == "l" for child in children):
+            if any(isinstance(child, Spliced) for child in children):
                 return None
             variable = f"v{len(code)}"
             arguments = ", ".join(_value_code(child) for child in children)
             span = span_code(pos)
             code.append(f"    {variable} = M[{len(methods)}](B, {span}, [{arguments}])")
             methods.append(builder_method(builder_class, shape))
-            stack.append(("v", variable, pos))
+            stack.append(Variable(variable, pos))
     if len(stack) != 1 or shifted == 0:
         return None
     result = _stack_code(stack[0], span_code)
@@ -795,37 +872,49 @@ def compile_trace(trace: list[int], key: tuple[str, ...], tables: Tables, builde
     return namespace["replay"]  # type: ignore[no-any-return]
 
 
-def _static_extent(symbols: list[tuple[Any, ...]]) -> tuple[int, int] | None:
+def _static_extent(symbols: list[TraceValue]) -> TokenRange:
     """:func:`_extent` at compile time: the numbers of the first and last tokens the symbols cover."""
-    starts = [entry[1] if entry[0] == "t" else entry[2][0] for entry in symbols if _has_pos(entry)]
-    ends = [entry[1] if entry[0] == "t" else entry[2][1] for entry in symbols if _has_pos(entry)]
-    return (starts[0], ends[-1]) if starts else None
+    ranges = [_tokens(entry) for entry in symbols]
+    covered = [tokens for tokens in ranges if tokens is not None]
+    return (covered[0][0], covered[-1][1]) if covered else None
 
 
-def _has_pos(entry: tuple[Any, ...]) -> bool:
-    return entry[0] == "t" or (entry[0] in ("v", "c", "l") and entry[2] is not None)
+def _tokens(entry: TraceValue) -> TokenRange:
+    if isinstance(entry, Shifted):
+        return (entry.number, entry.number)
+    if isinstance(entry, Placeholder):
+        return None
+    return entry.tokens
+
+
+def _compile_time_word(entry: TraceValue, key: tuple[str, ...]) -> Any:
+    """A text rule's child known at compile time: a keyword token (its text fixed by the signature), a
+    constant, or a placeholder."""
+    if isinstance(entry, Shifted):
+        return _text_token(key[entry.number])
+    return entry.value if isinstance(entry, Constant) else None
 
 
 def _text_token(text: str) -> Token:
     return tuple.__new__(Token, (text, text, 0, 0, 0))
 
 
-def _value_code(entry: tuple[Any, ...]) -> str:
+def _value_code(entry: TraceValue) -> str:
     """A builder argument: a token, a built value, or a placeholder."""
-    if entry[0] == "t":
-        return f"t{entry[1]}"
-    if entry[0] == "v":
-        return str(entry[1])
-    if entry[0] == "c":
-        return repr(entry[1])
+    if isinstance(entry, Shifted):
+        return f"t{entry.number}"
+    if isinstance(entry, Variable):
+        return entry.name
+    if isinstance(entry, Constant):
+        return repr(entry.value)
     return "None"
 
 
-def _stack_code(entry: tuple[Any, ...], span_code: Callable[[tuple[int, int] | None], str]) -> str:
+def _stack_code(entry: TraceValue, span_code: Callable[[TokenRange], str]) -> str:
     """A value as the parser's stack holds it (built values keep their extent)."""
-    if entry[0] in ("v", "c"):
-        return f"Built({_value_code(entry)}, {span_code(entry[2])})"
-    if entry[0] == "l":
-        items = ", ".join(_stack_code(item, span_code) for item in entry[1])
-        return f"Built([{items}], {span_code(entry[2])})"
+    if isinstance(entry, (Variable, Constant)):
+        return f"Built({_value_code(entry)}, {span_code(entry.tokens)})"
+    if isinstance(entry, Spliced):
+        items = ", ".join(_stack_code(item, span_code) for item in entry.items)
+        return f"Built([{items}], {span_code(entry.tokens)})"
     return _value_code(entry)
