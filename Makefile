@@ -49,6 +49,7 @@ test: system-packages $(VENV)/.installed-test bytecode matrix
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks examples ansible_collections
 	$(BIN)/mypy --strict src
+	$(BIN)/lint-imports
 
 # pybird, the benchmarks' baseline, comes with the bench extra
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate
