@@ -34,17 +34,17 @@ from birdkit.show.models import (
     Status,
 )
 
-u16 = st.integers(0, 65535)
-u32 = st.integers(0, 2**32 - 1)
-asn = st.integers(1, 2**32 - 1)
+_u16 = st.integers(0, 65535)
+_u32 = st.integers(0, 2**32 - 1)
+_asn = st.integers(1, 2**32 - 1)
 
-ipv4 = st.builds(lambda n: str(ipaddress.IPv4Address(n)), u32)
-ipv6 = st.builds(lambda n: str(ipaddress.IPv6Address(n)), st.integers(0, 2**128 - 1))
-address = ipv4 | ipv6
-name = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
-interface = st.from_regex(r"(eth|ens|veth|wg)[0-9]{1,3}", fullmatch=True)
+_ipv4 = st.builds(lambda n: str(ipaddress.IPv4Address(n)), _u32)
+_ipv6 = st.builds(lambda n: str(ipaddress.IPv6Address(n)), st.integers(0, 2**128 - 1))
+_address = _ipv4 | _ipv6
+_name = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
+_interface = st.from_regex(r"(eth|ens|veth|wg)[0-9]{1,3}", fullmatch=True)
 
-since = st.one_of(
+_since = st.one_of(
     st.builds(lambda h, m, s, ms: f"{h:02}:{m:02}:{s:02}.{ms:03}", st.integers(0, 23), st.integers(0, 59),
               st.integers(0, 59), st.integers(0, 999)),
     st.builds(lambda y, m, d: f"{y}-{m:02}-{d:02}", st.integers(2000, 2030), st.integers(1, 12), st.integers(1, 28)),
@@ -62,53 +62,53 @@ def _network(draw: st.DrawFn, kinds: tuple[str, ...]) -> str:
     kind = draw(st.sampled_from(kinds))
     if kind == "roa":
         length = draw(st.integers(8, 24))
-        roa = ipaddress.IPv4Network((draw(u32) >> (32 - length) << (32 - length), length))
-        return f"{roa}-{draw(st.integers(length, 32))} AS{draw(asn)}"
+        roa = ipaddress.IPv4Network((draw(_u32) >> (32 - length) << (32 - length), length))
+        return f"{roa}-{draw(st.integers(length, 32))} AS{draw(_asn)}"
     if kind == "flow":
         return f"flow4 {{ dst 10.{draw(st.integers(0, 255))}.0.0/16; proto {draw(st.integers(1, 255))}; }}"
     net: ipaddress.IPv4Network | ipaddress.IPv6Network
     if draw(st.booleans()):
         length = draw(st.integers(0, 32))
-        net = ipaddress.IPv4Network((draw(u32) >> (32 - length) << (32 - length), length))
+        net = ipaddress.IPv4Network((draw(_u32) >> (32 - length) << (32 - length), length))
     else:
         length = draw(st.integers(0, 128))
         net = ipaddress.IPv6Network((draw(st.integers(0, 2**128 - 1)) >> (128 - length) << (128 - length), length))
     if kind == "vpn":
-        return f"{draw(u16)}:{draw(u32)} {net}"
+        return f"{draw(_u16)}:{draw(_u32)} {net}"
     if kind == "mpls":
         return f"{net} mpls {draw(st.integers(16, 2**20 - 1))}"
     return str(net)
 
 
-mpls_stack = st.lists(st.integers(16, 2**20 - 1), max_size=3).map(tuple)
+_mpls_stack = st.lists(st.integers(16, 2**20 - 1), max_size=3).map(tuple)
 
 
 @st.composite
-def next_hops(draw: st.DrawFn, version: int) -> tuple[NextHop, ...]:
+def _next_hops(draw: st.DrawFn, version: int) -> tuple[NextHop, ...]:
     """One next hop, or several with weights (multipath)."""
     count = draw(st.integers(1, 4))
     hops = []
     for _ in range(count):
         weight = draw(st.integers(1, 256)) if count > 1 else None
-        mpls = draw(mpls_stack)
+        mpls = draw(_mpls_stack)
         onlink = draw(st.booleans())
         kind = draw(st.sampled_from(["via", "via", "dev"] + (["recursive"] if version == 3 else [])))
         if kind == "via":
-            hops.append(NextHop(draw(address), draw(interface), mpls, onlink, weight))
+            hops.append(NextHop(draw(_address), draw(_interface), mpls, onlink, weight))
         elif kind == "dev":
-            hops.append(NextHop(None, draw(interface), mpls, onlink, weight))
+            hops.append(NextHop(None, draw(_interface), mpls, onlink, weight))
         else:
-            hops.append(NextHop(draw(address), None, mpls, False, weight, draw(name)))
+            hops.append(NextHop(draw(_address), None, mpls, False, weight, draw(_name)))
     return tuple(hops)
 
 
 @st.composite
-def as_path(draw: st.DrawFn) -> tuple[AsPathSegment, ...]:
+def _as_path(draw: st.DrawFn) -> tuple[AsPathSegment, ...]:
     """Sequences with AS_SETs and confederation segments; adjacent sequences are merged, as BIRD shows them."""
     segments: list[AsPathSegment] = []
     for kind in draw(st.lists(st.sampled_from(["sequence", "sequence", "set", "confed_sequence", "confed_set"]),
                               max_size=4)):
-        asns = tuple(draw(st.lists(asn, min_size=1, max_size=4)))
+        asns = tuple(draw(st.lists(_asn, min_size=1, max_size=4)))
         if kind == "sequence" and segments and segments[-1].kind == "sequence":
             segments[-1] = AsPathSegment("sequence", segments[-1].asns + asns)
         else:
@@ -116,10 +116,10 @@ def as_path(draw: st.DrawFn) -> tuple[AsPathSegment, ...]:
     return tuple(segments)
 
 
-ext_community = st.one_of(
-    st.builds(ExtCommunity, st.sampled_from(["rt", "ro"]), st.one_of(u16.map(str), ipv4), u32.map(str)),
-    st.builds(ExtCommunity, st.just("generic"), u32.map(lambda n: f"0x{n:x}"), u32.map(lambda n: f"0x{n:x}")),
-    st.builds(ExtCommunity, u16.map(lambda n: f"unknown 0x{n:x}"), u16.map(str), u32.map(str)),
+_ext_community = st.one_of(
+    st.builds(ExtCommunity, st.sampled_from(["rt", "ro"]), st.one_of(_u16.map(str), _ipv4), _u32.map(str)),
+    st.builds(ExtCommunity, st.just("generic"), _u32.map(lambda n: f"0x{n:x}"), _u32.map(lambda n: f"0x{n:x}")),
+    st.builds(ExtCommunity, _u16.map(lambda n: f"unknown 0x{n:x}"), _u16.map(str), _u32.map(str)),
 )
 
 
@@ -127,52 +127,52 @@ def _maybe(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return st.none() | strategy
 
 
-bgp_attributes = st.builds(
+_bgp_attributes = st.builds(
     BgpAttributes,
     origin=_maybe(st.sampled_from(["IGP", "EGP", "Incomplete"])),
-    as_path=_maybe(as_path()),
-    next_hop=_maybe(st.lists(address, min_size=1, max_size=2).map(tuple)),
-    med=_maybe(u32),
-    local_pref=_maybe(u32),
-    communities=_maybe(st.lists(st.builds(Community, u16, u16), max_size=60).map(tuple)),
-    large_communities=_maybe(st.lists(st.builds(LargeCommunity, u32, u32, u32), max_size=20).map(tuple)),
-    ext_communities=_maybe(st.lists(ext_community, max_size=6).map(tuple)),
-    originator_id=_maybe(ipv4),
-    cluster_list=_maybe(st.lists(ipv4, min_size=1, max_size=4).map(tuple)),
+    as_path=_maybe(_as_path()),
+    next_hop=_maybe(st.lists(_address, min_size=1, max_size=2).map(tuple)),
+    med=_maybe(_u32),
+    local_pref=_maybe(_u32),
+    communities=_maybe(st.lists(st.builds(Community, _u16, _u16), max_size=60).map(tuple)),
+    large_communities=_maybe(st.lists(st.builds(LargeCommunity, _u32, _u32, _u32), max_size=20).map(tuple)),
+    ext_communities=_maybe(st.lists(_ext_community, max_size=6).map(tuple)),
+    originator_id=_maybe(_ipv4),
+    cluster_list=_maybe(st.lists(_ipv4, min_size=1, max_size=4).map(tuple)),
 ).filter(lambda attributes: attributes != BgpAttributes())  # an empty set prints nothing: bgp is None
 
 #: attributes without a typed field, per format: (name, value strategy)
-OTHER_ATTRIBUTES = {
+_OTHER_ATTRIBUTES = {
     2: [
         ("BGP.atomic_aggr", st.just("")),
-        ("BGP.aggregator", st.builds(lambda ip, n: f"{ip} AS{n}", ipv4, asn)),
-        ("BGP.otc", asn.map(str)),
-        ("OSPF.metric1", u16.map(str)),
-        ("igp_metric", u32.map(str)),
+        ("BGP.aggregator", st.builds(lambda ip, n: f"{ip} AS{n}", _ipv4, _asn)),
+        ("BGP.otc", _asn.map(str)),
+        ("OSPF.metric1", _u16.map(str)),
+        ("igp_metric", _u32.map(str)),
         ("BGP.0x42 [t]", st.just("01 02 03")),
     ],
     3: [
-        ("preference", u16.map(str)),
-        ("igp_metric", u32.map(str)),
-        ("from", address),
-        ("hostentry", st.builds(lambda ip, t: f"via {ip} table {t}", address, name)),
+        ("preference", _u16.map(str)),
+        ("igp_metric", _u32.map(str)),
+        ("from", _address),
+        ("hostentry", st.builds(lambda ip, t: f"via {ip} table {t}", _address, _name)),
         ("bgp_atomic_aggr", st.just("")),
-        ("Internal route handling values", st.builds(lambda a, b: f"{a}L {b}G 0S id {a}", u16, u16)),
+        ("Internal route handling values", st.builds(lambda a, b: f"{a}L {b}G 0S id {a}", _u16, _u16)),
     ],
 }
 
 
 @st.composite
-def route_info(draw: st.DrawFn) -> tuple[int, str]:
+def _route_info(draw: st.DrawFn) -> tuple[int, str]:
     """(preference, the info text BIRD prints after the primary mark)."""
-    preference = draw(u16)
+    preference = draw(_u16)
     tail = draw(st.sampled_from(["", "bgp", "bgp-metric", "ospf"]))
     if tail == "bgp":
-        return preference, f"({preference}) [AS{draw(asn)}{draw(st.sampled_from('ie?'))}]"
+        return preference, f"({preference}) [AS{draw(_asn)}{draw(st.sampled_from('ie?'))}]"
     if tail == "bgp-metric":
         return preference, f"({preference}/{draw(st.sampled_from(['?', '-', '38']))}) [i]"
     if tail == "ospf":
-        return preference, f"E2 ({preference}/{draw(u16)}/{draw(u16)}) [{draw(ipv4)}]"
+        return preference, f"E2 ({preference}/{draw(_u16)}/{draw(_u16)}) [{draw(_ipv4)}]"
     return preference, f"({preference})"
 
 
@@ -195,7 +195,7 @@ def _route(draw: st.DrawFn, version: int, prefix: str, table: str | None, all_at
     nexthop_free = " " in prefix and (prefix.startswith("flow") or "-" in prefix.split(" ")[0])
     dest = "" if nexthop_free else draw(st.sampled_from(["unicast", "unicast", "blackhole", "unreachable",
                                                           "prohibited"]))
-    preference, info = draw(route_info())
+    preference, info = draw(_route_info())
     mark = draw(st.sampled_from(["", "*", "!"]))
     source: str | None = None
     scope: str | None = None
@@ -205,22 +205,22 @@ def _route(draw: st.DrawFn, version: int, prefix: str, table: str | None, all_at
         source = draw(st.none() | st.sampled_from(["BGP", "static", "OSPF-E2", "device"]))
         if version == 2 and source is not None:
             scope = draw(st.sampled_from(["univ", "link", "host", "site"]))
-        attributes = draw(st.none() | bgp_attributes) if bgp else None
-        candidates = [pair for pair in OTHER_ATTRIBUTES[version] if bgp or not _is_bgp_attribute(pair[0])]
+        attributes = draw(st.none() | _bgp_attributes) if bgp else None
+        candidates = [pair for pair in _OTHER_ATTRIBUTES[version] if bgp or not _is_bgp_attribute(pair[0])]
         pairs = draw(st.lists(st.sampled_from(candidates), max_size=3, unique_by=lambda p: p[0]))
         other = tuple((attribute, draw(values)) for attribute, values in pairs)
     return Route(
         prefix=prefix,
         dest=dest,
-        protocol=draw(name),
-        since=draw(since),
+        protocol=draw(_name),
+        since=draw(_since),
         table=table,
-        from_address=draw(st.none() | address),
+        from_address=draw(st.none() | _address),
         primary=mark == "*",
         sync_error=mark == "!",
         preference=preference,
         info=info,
-        next_hops=draw(next_hops(version)) if dest == "unicast" else (),
+        next_hops=draw(_next_hops(version)) if dest == "unicast" else (),
         source=source,
         scope=scope,
         bgp=attributes,
@@ -251,7 +251,7 @@ def routes(
 @st.composite
 def _listing(draw: st.DrawFn, version: int, kinds: tuple[str, ...], all_attributes: bool, bgp: bool) -> list[Route]:
     listing: list[Route] = []
-    tables = draw(st.lists(name, min_size=1, max_size=3, unique=True))
+    tables = draw(st.lists(_name, min_size=1, max_size=3, unique=True))
     for table in tables:
         for _ in range(draw(st.integers(0 if len(tables) > 1 else 1, 4))):
             prefix = draw(_network(kinds))
@@ -310,7 +310,7 @@ _V3_NAMES["as_path"] = "bgp_path"
 _SEGMENT_BRACKETS = {"sequence": ("", ""), "set": ("{", "}"), "confed_sequence": ("(", ")"), "confed_set": ("({", "})")}
 
 
-def render_as_path(path: tuple[AsPathSegment, ...]) -> str:
+def _render_as_path(path: tuple[AsPathSegment, ...]) -> str:
     """BIRD's ``as_path_format``: ``65001 {65002 65003} (65004) ({65005})``."""
     parts = []
     for segment in path:
@@ -325,7 +325,7 @@ def _attribute_items(bgp: BgpAttributes) -> list[tuple[str, list[str]]]:
     if bgp.origin is not None:
         items.append(("origin", [bgp.origin]))
     if bgp.as_path is not None:
-        items.append(("as_path", [render_as_path(bgp.as_path)] if bgp.as_path else []))
+        items.append(("as_path", [_render_as_path(bgp.as_path)] if bgp.as_path else []))
     if bgp.next_hop is not None:
         items.append(("next_hop", list(bgp.next_hop)))
     if bgp.med is not None:
@@ -440,7 +440,7 @@ _CAPABILITIES = [
 _BGP_STATES = ["Established", "Active", "Connect", "Idle", "OpenSent", "OpenConfirm", "Down"]
 _SESSION_WORDS = ["external", "internal", "multihop", "route-reflector", "AS4", "confederation"]
 _TIMER = st.builds(lambda left, total: f"{left}.{left % 1000:03}/{total}", st.integers(0, 240), st.integers(1, 600))
-_FILTERS = st.sampled_from(["ACCEPT", "REJECT", "(unnamed)"]) | name
+_FILTERS = st.sampled_from(["ACCEPT", "REJECT", "(unnamed)"]) | _name
 _CHANNEL_STATES = ["UP", "DOWN", "START", "FEEDING", "READY", "FLUSHING"]
 _LIMIT_ACTIONS = ["warn", "block", "restart", "disable"]
 _STATS_COLUMNS = {
@@ -449,7 +449,7 @@ _STATS_COLUMNS = {
 }
 _STATS_ROWS = ("Import updates", "Import withdraws", "Export updates", "Export withdraws")
 #: channel lines without a typed field: (key, value) pairs, and bare lines (value "")
-_CHANNEL_DETAILS = st.sampled_from([("BGP Next hop", ipv4), ("IGP IPv4 table", name), ("IGP IPv6 table", name)])
+_CHANNEL_DETAILS = st.sampled_from([("BGP Next hop", _ipv4), ("IGP IPv4 table", _name), ("IGP IPv6 table", _name)])
 _CHANNEL_BARE = "Pending 0 attribute sets with total 0 prefixes to send"
 
 
@@ -459,15 +459,15 @@ def _bgp_session(draw: st.DrawFn) -> BgpSession:
     capabilities = st.lists(st.sampled_from(_CAPABILITIES), max_size=5, unique=True).map(tuple)
     return BgpSession(
         state="Established" if established else draw(st.sampled_from(_BGP_STATES[1:])),
-        neighbor_address=draw(st.none() | address),
-        neighbor_port=draw(st.none() | u16),
-        neighbor_as=draw(st.none() | asn),
-        local_as=draw(st.none() | asn),
-        neighbor_id=draw(ipv4) if established else None,
+        neighbor_address=draw(st.none() | _address),
+        neighbor_port=draw(st.none() | _u16),
+        neighbor_as=draw(st.none() | _asn),
+        local_as=draw(st.none() | _asn),
+        neighbor_id=draw(_ipv4) if established else None,
         local_capabilities=draw(capabilities) if established else (),
         neighbor_capabilities=draw(capabilities) if established else (),
         session=tuple(draw(st.lists(st.sampled_from(_SESSION_WORDS), max_size=3, unique=True))) if established else (),
-        source_address=draw(address) if established else None,
+        source_address=draw(_address) if established else None,
         hold_timer=draw(st.none() | _TIMER),
         keepalive_timer=draw(st.none() | _TIMER),
         send_hold_timer=draw(st.none() | _TIMER),
@@ -490,8 +490,8 @@ def _channel(draw: st.DrawFn, version: int) -> Channel:
     limits = []
     for kind in draw(st.lists(st.sampled_from(["Receive limit", "Import limit", "Export limit"]), max_size=2,
                               unique=True)):
-        limits.append(Limit(kind, draw(u32), draw(st.booleans()), draw(st.none() | st.sampled_from(_LIMIT_ACTIONS))))
-    counts = draw(st.none() | st.builds(ChannelRoutes, u32, st.none() | u32, u32, u32))
+        limits.append(Limit(kind, draw(_u32), draw(st.booleans()), draw(st.none() | st.sampled_from(_LIMIT_ACTIONS))))
+    counts = draw(st.none() | st.builds(ChannelRoutes, _u32, st.none() | _u32, _u32, _u32))
     details = [(key, draw(value)) for key, value in draw(st.lists(_CHANNEL_DETAILS, max_size=2, unique=True))]
     if draw(st.booleans()):
         details.append((_CHANNEL_BARE, ""))
@@ -500,8 +500,8 @@ def _channel(draw: st.DrawFn, version: int) -> Channel:
         state=draw(st.sampled_from(_CHANNEL_STATES)),
         import_state=draw(st.sampled_from(_CHANNEL_STATES)) if version == 3 else None,
         export_state=draw(st.sampled_from(_CHANNEL_STATES)) if version == 3 else None,
-        table=draw(st.none() | st.sampled_from(["master4", "master6"]) | name),
-        preference=draw(st.none() | u16),
+        table=draw(st.none() | st.sampled_from(["master4", "master6"]) | _name),
+        preference=draw(st.none() | _u16),
         input_filter=draw(st.none() | _FILTERS),
         output_filter=draw(st.none() | _FILTERS),
         limits=tuple(limits),
@@ -519,14 +519,14 @@ def _protocol(draw: st.DrawFn, version: int, all_details: bool, protocol_name: s
         proto=kind,
         table=draw(st.none() | st.sampled_from(["master4", "master6"])),
         state=draw(st.sampled_from(_STATES)),
-        since=draw(since),
+        since=draw(_since),
         info=draw(st.sampled_from(_INFOS)),
     )
     if not all_details:
         return row
     details: list[tuple[str, str]] = []
     if version == 3:
-        details.append(("Created", draw(since)))
+        details.append(("Created", draw(_since)))
     if draw(st.integers(0, 3)) == 0:
         details.append(("Message", draw(st.sampled_from(["Reconfigured", "Neighbor down"]))))
     return attrs.evolve(
@@ -567,7 +567,7 @@ def protocol_outputs(
         chosen = draw(st.sampled_from(versions))
         details = draw(st.sampled_from(detail_choices))
         is_framed = draw(st.sampled_from(framings))
-        names = draw(st.lists(name, max_size=4, unique=True))
+        names = draw(st.lists(_name, max_size=4, unique=True))
         protocols = tuple(draw(_protocol(_major(chosen), details, protocol_name)) for protocol_name in names)
         text = render_protocols(protocols, chosen, framed=is_framed)
         return ProtocolOutput(text, protocols, chosen, details, is_framed)
@@ -711,8 +711,8 @@ def status_outputs(framed: bool | None = None) -> st.SearchStrategy[StatusOutput
     def build(draw: st.DrawFn) -> StatusOutput:
         status = Status(
             version=draw(st.sampled_from(["2.0.12", "2.17.6", "3.1.8", "2.0.7", "3.2.0"])),
-            router_id=draw(ipv4),
-            hostname=draw(st.none() | name),
+            router_id=draw(_ipv4),
+            hostname=draw(st.none() | _name),
             server_time=draw(_CLOCK),
             last_reboot=draw(_CLOCK),
             last_reconfiguration=draw(_CLOCK),
