@@ -15,6 +15,8 @@ A peer map describes a fleet of BIRD nodes. Schema ``version: 1``::
         scan_time: 20              # seconds between kernel table scans
         learn: false               # import routes other programs put in the kernel
         graceful_restart: false
+      policy: open                 # or a mapping; routing policy, see birdkit.gen.policy (also per node,
+                                   # per extra peer, and under `peers: {NAME: ...}`); default: safe filters
     options:                       # all optional
       password: {env: BGP_PASSWORD}    # or {file: secret.txt}; never printed
       multihop: 2                  # true or a TTL: sessions may cross routers (needed off-subnet)

@@ -3,8 +3,9 @@
 Each node's config has, in order: ``log`` and ``router id``; ``protocol device``; ``protocol direct`` (a
 channel per routed family and per family of the node's own addresses, so BGP next hops resolve); one
 ``protocol kernel`` per family; one ``protocol static`` per family with a blackhole route for each of the
-node's own pod CIDRs; ``protocol bfd`` when BFD is on; one ``protocol bgp`` per neighbor with
-``import all; export all;`` on every channel.
+node's own pod CIDRs; ``protocol bfd`` when BFD is on; one ``protocol bgp`` per neighbor whose channels use
+the filters compiled by :mod:`birdkit.gen.policy` (printed first, after ``router id``), or ``import all;
+export all;`` under ``policy: open``.
 
 What the kernel table receives (``defaults.kernel.export``):
 
