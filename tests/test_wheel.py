@@ -37,6 +37,11 @@ def test_wheel_contains_grammars_and_templates(wheel: Path) -> None:
 
 
 @pytest.mark.slow
+def test_wheel_marks_the_package_typed(wheel: Path) -> None:
+    assert "birdkit/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
+@pytest.mark.slow
 def test_installed_wheel_loads_its_grammars(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(target)

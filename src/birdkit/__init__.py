@@ -12,9 +12,46 @@ The public API is imported lazily, so ``import birdkit`` and the CLI start fast:
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    # What type checkers see; at run time the same names come lazily from _EXPORTS (a test keeps both equal).
+    from birdkit.apply.applier import apply as _apply
+    from birdkit.apply.verify import verify as _verify
+    from birdkit.config.format import format_config as format_config
+    from birdkit.config.lint import RULES as RULES
+    from birdkit.config.lint import Finding as Finding
+    from birdkit.config.lint import Severity as Severity
+    from birdkit.config.lint import lint_config as lint_config
+    from birdkit.config.lint import lint_fleet as lint_fleet
+    from birdkit.config.parse import check_config as check_config
+    from birdkit.config.parse import load_config as load_config
+    from birdkit.config.parse import parse_config as parse_config
+    from birdkit.errors import ApplyError as ApplyError
+    from birdkit.errors import BirdError as BirdError
+    from birdkit.errors import BirdkitError as BirdkitError
+    from birdkit.errors import BirdSyntaxError as BirdSyntaxError
+    from birdkit.errors import ConfigError as ConfigError
+    from birdkit.errors import ControlSocketError as ControlSocketError
+    from birdkit.errors import OutputParseError as OutputParseError
+    from birdkit.errors import PeermapError as PeermapError
+    from birdkit.errors import TransportError as TransportError
+    from birdkit.errors import VerifyError as VerifyError
+    from birdkit.gen.peermap import load_peermap as load_peermap
+    from birdkit.gen.render import generate as generate
+    from birdkit.show.client import Bird as Bird
+    from birdkit.show.parse import parse_interfaces as parse_interfaces
+    from birdkit.show.parse import parse_protocols as parse_protocols
+    from birdkit.show.parse import parse_route_count as parse_route_count
+    from birdkit.show.parse import parse_routes as parse_routes
+    from birdkit.show.parse import parse_status as parse_status
+    from birdkit.show.stream import iter_routes as iter_routes
+    from birdkit.span import Span as Span
+
+    apply_peermap = _apply
+    verify_peermap = _verify
 
 # public name -> module that owns it ("module:attribute" where the names differ)
 _EXPORTS: dict[str, str] = {
@@ -60,14 +97,17 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def __getattr__(name: str) -> Any:
-    target = _EXPORTS.get(name)
-    if target is None:
-        raise AttributeError(f"module 'birdkit' has no attribute {name!r}")
-    module_name, _, attribute = target.partition(":")
-    value = getattr(importlib.import_module(module_name), attribute or name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    # hidden from type checkers, so an unknown name is an error for them rather than Any
+
+    def __getattr__(name: str) -> object:
+        target = _EXPORTS.get(name)
+        if target is None:
+            raise AttributeError(f"module 'birdkit' has no attribute {name!r}")
+        module_name, _, attribute = target.partition(":")
+        value = getattr(importlib.import_module(module_name), attribute or name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
