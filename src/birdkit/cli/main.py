@@ -87,9 +87,10 @@ def _dispatch(args: list[str]) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     from birdkit.errors import BirdkitError, RuntimeMissingError
+    from birdkit.stack import deep_stack
 
     try:
-        return int(module.run(options))
+        return int(deep_stack(module.run)(options))
     except RuntimeMissingError as error:
         print(f"birdkit {name}: {error}", file=sys.stderr)
         return EXIT_ENV

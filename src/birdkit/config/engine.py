@@ -53,6 +53,24 @@ class SplitWord(Exception):
         self.word, self.line, self.column, self.expected = word, line, column, expected
 
 
+class StackOverflow(Exception):
+    """The parser's stack outgrew BIRD's (bison's YYMAXDEPTH): BIRD stops here with "memory exhausted"."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__(f"parser stack overflow at {token[2]}:{token[3]}")
+        self.token = token
+
+
+#: how many entries BIRD's parser stack holds (bison's YYMAXDEPTH, the same in every BIRD version), counted
+#: in this grammar's states: measured with `bird -p` on nested parentheses and nested `if` blocks
+MAX_STACK_DEPTH = 10000
+# entries BIRD's stack holds below the first statement's, beyond this grammar's
+_BIRD_STACK_BASE = 2
+# tokens for which BIRD's stack holds more entries than this grammar's while they are open: a brace (BIRD keeps
+# its command list) and `filter` (mid-rule actions); measured against `bird -p` (tests/hostile/test_fidelity.py)
+_BIRD_EXTRA_ENTRIES = {"LBRACE": 1, "FILTER": 2}
+
+
 class Token(tuple):  # type: ignore[type-arg]
     """A token: ``(type, text, line, column, end_column)``; ``str(token)`` is its text."""
 
@@ -543,11 +561,17 @@ def parse(
     state, end_state = tables.starts[start]
     state_stack = [state]
     value_stack: list[Any] = []
+    # stack positions of open braces and filters: BIRD's grammar holds one more entry for each of them
+    braces: list[int] = []
     while True:
         token, token_type = next_token(state_stack[-1])
         while True:
             step = actions[state_stack[-1]][token_type]
             if step >= 0:
+                if len(state_stack) + len(braces) + _BIRD_STACK_BASE >= MAX_STACK_DEPTH:
+                    raise StackOverflow(token)
+                if token_type in _BIRD_EXTRA_ENTRIES:
+                    braces += [len(value_stack)] * _BIRD_EXTRA_ENTRIES[token_type]
                 state_stack.append(step)
                 value_stack.append(token)
                 if trace is not None:
@@ -567,6 +591,8 @@ def parse(
                     symbols = value_stack[-size:]
                     del state_stack[-size:]
                     del value_stack[-size:]
+                    while braces and braces[-1] >= len(value_stack):
+                        del braces[-1]
                 else:
                     symbols = []
                 state = gotos[state_stack[-1]][origin]

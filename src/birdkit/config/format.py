@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 from birdkit.config import ast
 from birdkit.config.literals import quote_string
+from birdkit.stack import deep_stack
 
 INDENT = "    "
 
@@ -61,6 +62,7 @@ def _inline(cls: type[_N]) -> Callable[[Callable[[_N], str]], Callable[[_N], str
     return register
 
 
+@deep_stack
 def format_config(config: ast.Config) -> str:
     """The canonical text of ``config`` (see the module docstring for the layout)."""
     lines = _statements(config.statements, "")

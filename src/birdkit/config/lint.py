@@ -14,6 +14,7 @@ from birdkit.config.keywords import reserved_names
 from birdkit.config.symbols import Undefined, asn_value, is_ebgp, scan
 from birdkit.config.versions import format_version, keywords_usable_as_names, parse_target
 from birdkit.span import Span, caret_snippet
+from birdkit.stack import deep_stack
 
 
 class Severity(enum.Enum):
@@ -140,6 +141,7 @@ FLEET_OVERLAPPING_BLACKHOLE = _rule(
 # ---------------------------------------------------------------- public API
 
 
+@deep_stack
 def lint_config(config: ast.Config, *, target: str | None = None) -> list[Finding]:
     """Every single-file finding for ``config``, ordered by position.
 
@@ -158,6 +160,7 @@ def lint_config(config: ast.Config, *, target: str | None = None) -> list[Findin
     return sorted(findings, key=_position)
 
 
+@deep_stack
 def lint_fleet(
     configs: Sequence[ast.Config],
     *,

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import glob
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from birdkit.config.versions import Version, check_version_gates, parse_target
 from birdkit.errors import BirdSyntaxError, ConfigError, FileError
 from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.span import Span
+from birdkit.stack import deep_stack
 
 if TYPE_CHECKING:
     import lark
@@ -34,6 +36,7 @@ MAX_INCLUDE_DEPTH = 8
 # ---------------------------------------------------------------- public API
 
 
+@deep_stack
 def parse_config(text: str, path: str | os.PathLike[str] | None = None, *, target: str | None = None) -> ast.Config:
     """Parse one BIRD config text into a :class:`~birdkit.config.ast.Config` (includes stay ``Include``).
 
@@ -49,6 +52,7 @@ def parse_config(text: str, path: str | os.PathLike[str] | None = None, *, targe
     return config
 
 
+@deep_stack
 def load_config(
     path: str | os.PathLike[str],
     *,
@@ -68,6 +72,7 @@ def load_config(
         return loader.load(Path(path), text)
 
 
+@deep_stack
 def check_config(
     source: str | os.PathLike[str],
     *,
@@ -106,9 +111,14 @@ def _parse_text(text: str, path: str | None, start: str, lines: list[str] | None
     tables = engine.tables()
     try:
         lexed = engine.lex(text, tables)
+        _check_string_sizes(text, lexed, path, lines)
         result = engine.parse_statements(tables, AstBuilder, AstBuilder(path, lines), lexed, start)
+    except BirdSyntaxError:
+        raise
     except engine.EngineMismatch:  # a token Lark's lexer may cut otherwise: it decides
         result = _parse_contextually(text, path, lines, start)
+    except engine.StackOverflow as overflow:
+        raise _too_deep(overflow, path, lines) from None
     except Exception as error:  # tokens cut as Lark would, so Lark fails here too: report its error
         raise _first_error(error, text, path, start) from None
     return attach_trivia(result.value, comments, lines)
@@ -121,6 +131,8 @@ def _parse_contextually(text: str, path: str | None, lines: list[str], start: st
     try:
         tokens = engine.contextual_tokens(text, tables, parser)
         return engine.parse(tables, engine.reducers(tables, AstBuilder), AstBuilder(path, lines), start, tokens)
+    except engine.StackOverflow as overflow:
+        raise _too_deep(overflow, path, lines) from None
     except engine.SplitWord as split:
         source_line = lines[split.line - 1] if 0 < split.line <= len(lines) else ""
         raise BirdSyntaxError(
@@ -131,6 +143,39 @@ def _parse_contextually(text: str, path: str | None, lines: list[str], start: st
         ) from None
     except Exception as error:
         raise _first_error(error, text, path, start) from None
+
+
+#: the longest string BIRD reads: every version aborts (a crash, not an error) on a string of 4096 bytes or more
+MAX_STRING_BYTES = 4095
+# a string that may be that long (4096 bytes are at least 1024 characters); the tokens then tell for sure
+_MAYBE_LONG_STRING = re.compile(r'"[^"\n]{1023,}"')
+
+
+def _check_string_sizes(text: str, lexed: engine.Lexed, path: str | None, lines: list[str]) -> None:
+    if not _MAYBE_LONG_STRING.search(text):
+        return
+    for index, signature in enumerate(lexed.signatures):
+        if signature == "STRING":
+            _, value, column, _ = lexed.cuts[index]
+            size = len(value.encode("utf-8", "surrogateescape")) - 2
+            if size > MAX_STRING_BYTES:
+                line = lexed.lines[index]
+                raise BirdSyntaxError(
+                    f"a string of {size} bytes: BIRD crashes on strings of {MAX_STRING_BYTES + 1} bytes or more",
+                    span=Span(path, line, column),
+                    source_line=lines[line - 1] if 0 < line <= len(lines) else "",
+                    hint=f"keep strings (descriptions, paths) below {MAX_STRING_BYTES + 1} bytes",
+                )
+
+
+def _too_deep(overflow: engine.StackOverflow, path: str | None, lines: list[str]) -> BirdSyntaxError:
+    line, column = overflow.token[2], overflow.token[3]
+    return BirdSyntaxError(
+        "nested too deeply: BIRD's parser stack overflows here (bird -p says 'memory exhausted')",
+        span=Span(path, line, column),
+        source_line=lines[line - 1] if 0 < line <= len(lines) else "",
+        hint=f"BIRD's parser holds {engine.MAX_STACK_DEPTH} entries: about 2000 nested blocks or 9990 parentheses",
+    )
 
 
 def _first_error(error: Exception, text: str, path: str | None, start: str) -> Exception:
@@ -365,6 +410,10 @@ def _hint_for_char(char: str, text: str, offset: int) -> str | None:
         return "quoted names may hold only letters, digits, '_', '-', '.' and ':'"
     if char == "/" and text.startswith("/*", offset):
         return "block comments cannot nest and must be closed with '*/'"
+    if char == "\r":
+        return "BIRD reads Unix line endings only: convert the file (dos2unix, or sed -i 's/\\r$//')"
+    if char and char in "\f\v\x00":
+        return "BIRD takes only spaces, tabs and newlines between words"
     return None
 
 

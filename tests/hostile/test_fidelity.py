@@ -1,0 +1,129 @@
+"""Fidelity on the edges: `check --target V` agrees with real `bird -p` of V on line endings, characters between
+words, bytes that are not UTF-8, string sizes and nesting depth, for every version of the matrix."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from birdkit.config.parse import check_config
+from birdkit.errors import BirdkitError
+from birdkit.runtime import BirdMatrix
+
+BASE = "router id 1.2.3.4;\nprotocol device {\n}\nprotocol static s1 { ipv4; route 10.0.0.0/8 blackhole; }\n"
+
+
+def described(value: bytes) -> bytes:
+    return BASE.encode() + b'protocol static s2 { description "' + value + b'"; ipv4; route 10.1.0.0/16 blackhole; }\n'
+
+
+def parentheses(depth: int) -> bytes:
+    return f"define x = {'(' * depth}1{')' * depth};\n{BASE}".encode()
+
+
+def if_blocks(depth: int) -> bytes:
+    return ("filter f {\n" + "if true then {\n" * depth + "accept;\n" + "}\n" * depth + "}\n" + BASE).encode()
+
+
+def bare_ifs(depth: int) -> bytes:
+    return ("filter f {\n" + "if true then " * depth + "accept;\n}\n" + BASE).encode()
+
+
+def function_blocks(depth: int) -> bytes:
+    return ("function f() {\n" + "if true then {\n" * depth + "print 1;\n" + "}\n" * depth + "}\n" + BASE).encode()
+
+
+#: probe name -> config bytes; `bird -p` of every version decides which are valid
+PROBES: dict[str, bytes] = {
+    "lf": BASE.encode(),
+    "crlf": BASE.replace("\n", "\r\n").encode(),
+    "lone-cr": BASE.replace("\n", "\r").encode(),
+    "cr-in-comment": b"# windows\r\n" + BASE.encode(),
+    "form-feed": BASE.encode() + b"define x = 1;\x0c\n",
+    "vertical-tab": BASE.encode() + b"define x = 1;\x0b\n",
+    "nul": BASE.encode() + b"define x = 1;\x00\n",
+    "tab-between-words": BASE.encode() + b"define\tx\t=\t1;\n",
+    "not-utf8-in-comment": BASE.encode() + b"# caf\xe9 \xff\n",
+    "not-utf8-in-string": described(b"caf\xe9"),
+    "control-in-string": described(b"a\x01\x1b[31mb"),
+    "tab-in-string": described(b"a\tb"),
+    "bidi-in-string": described("a\u202eb".encode()),
+    "string-4095-bytes": described(b"a" * 4095),
+    "string-4096-bytes": described(b"a" * 4096),
+    "string-4095-bytes-multibyte": described("é".encode() * 2047 + b"a"),
+    "string-4096-bytes-multibyte": described("é".encode() * 2048),
+    "string-100000-bytes": described(b"a" * 100_000),
+    "parentheses-9992": parentheses(9992),
+    "parentheses-9993": parentheses(9993),
+    "if-blocks-1997": if_blocks(1997),
+    "if-blocks-1998": if_blocks(1998),
+    "bare-ifs-3329": bare_ifs(3329),
+    "bare-ifs-3330": bare_ifs(3330),
+    "function-blocks-1997": function_blocks(1997),
+    "function-blocks-1998": function_blocks(1998),
+    "parentheses-300": parentheses(300),
+    "if-blocks-300": if_blocks(300),
+}
+
+
+@pytest.fixture(scope="module")
+def verdicts(bird_matrix: BirdMatrix) -> dict[tuple[str, str], bool]:
+    """(version, probe) -> whether real `bird -p` of that version accepts the probe (run in parallel)."""
+    found: dict[tuple[str, str], bool] = {}
+
+    def judge(version: str) -> None:
+        runtime = bird_matrix.get(version)
+        for name, data in PROBES.items():
+            work = runtime.workdir()
+            try:
+                (work / "bird.conf").write_bytes(data)
+                found[(version, name)] = runtime.check_file(work / "bird.conf").ok
+            finally:
+                for path in work.iterdir():
+                    path.unlink()
+                work.rmdir()
+
+    threads = [threading.Thread(target=judge, args=(version,)) for version in bird_matrix.runtimes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return found
+
+
+def ours(data: bytes, version: str, tmp_path_factory: pytest.TempPathFactory) -> bool:
+    path = tmp_path_factory.mktemp("probe") / "bird.conf"
+    path.write_bytes(data)
+    try:
+        check_config(path, target=version)
+    except BirdkitError:
+        return False
+    return True
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_check_agrees_with_bird_on_every_edge(
+    probe: str, bird_matrix: BirdMatrix, verdicts: dict[tuple[str, str], bool], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for version in bird_matrix.runtimes:
+        assert ours(PROBES[probe], version, tmp_path_factory) == verdicts[(version, probe)], (
+            f"{probe}: bird -p {version} says {'ok' if verdicts[(version, probe)] else 'invalid'}"
+        )
+
+
+def test_the_edges_give_clean_located_errors(tmp_path_factory: pytest.TempPathFactory) -> None:
+    path = tmp_path_factory.mktemp("probe") / "bird.conf"
+    expectations = {
+        "crlf": ("1:19", "unexpected character '\\r'", "Unix line endings"),
+        "string-4096-bytes": ("5:34", "a string of 4096 bytes", "below 4096 bytes"),
+        "parentheses-9993": ("1:10006", "nested too deeply", "10000 entries"),
+    }
+    for probe, (where, message, hint) in expectations.items():
+        path.write_bytes(PROBES[probe])
+        with pytest.raises(BirdkitError) as caught:
+            check_config(path, target="2.0.12")
+        text = str(caught.value)
+        assert f"{path}:{where}: {message}" in text and hint in text, text
+        assert len(text) < 1000
