@@ -1,6 +1,6 @@
 """Command-level tests of the transports: multipass (a fake `multipass` on PATH), ssh argv, local files.
 
-No VM can run here, so multipass is tested against tests/fixtures/apply/fake_multipass.py, which records
+No VM can run here, so multipass is tested against tests/fixtures/fake_multipass.py, which records
 argv, keeps the VM's files in a directory and answers like BIRD 2.0.12 (captured real replies).
 """
 
@@ -27,6 +27,8 @@ from birdkit.runtime import BirdRuntime
 
 from .conftest import FIXTURES
 
+FAKE_MULTIPASS = FIXTURES.parent / "fake_multipass.py"
+
 CONFIG = "/etc/bird/bird.conf"
 OLD = "router id 198.18.0.1;\nprotocol device {\n}\n"
 NEW = OLD + "# revision 2\n"
@@ -46,17 +48,17 @@ def fake_vm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     script = bin_dir / "multipass"
-    script.write_text(f"#!{sys.executable}\n" + (FIXTURES / "fake_multipass.py").read_text())
+    script.write_text(f"#!{sys.executable}\n" + FAKE_MULTIPASS.read_text())
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    root = tmp_path / "vm"
+    root = tmp_path / "vms" / "vm1"
     for directory in ("etc/bird", "tmp", "fake-bird"):
         (root / directory).mkdir(parents=True)
     (root / "etc/bird/bird.conf").write_text(OLD)
     (root / "fake-bird/running.conf").write_text(OLD)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_MP_ROOT", str(root))
-    monkeypatch.setenv("FAKE_MP_LOG", str(tmp_path / "argv.jsonl"))
-    monkeypatch.setenv("FAKE_MP_CAPTURED", str(FIXTURES / "captured"))
+    monkeypatch.setenv("FAKE_MULTIPASS_DIR", str(tmp_path))
+    monkeypatch.setenv("FAKE_MULTIPASS_LOG", str(root.parent / "argv.jsonl"))
+    monkeypatch.setenv("FAKE_MULTIPASS_REPLIES", str(FIXTURES / "captured"))
     return root
 
 
@@ -105,7 +107,7 @@ def test_multipass_unchanged_is_not_reloaded(fake_vm: Path) -> None:
 def test_multipass_without_timer_falls_back_and_restores_backup(
     fake_vm: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FAKE_MP_NO_TIMER", "1")
+    monkeypatch.setenv("FAKE_MULTIPASS_NO_TIMER", "1")
     broken = NEW.replace("# revision 2", "# neighbor as 65099")
     report = apply_plans([multipass_plan(broken)], timeout=4, on_progress=lambda _: None)
     result = report.result("vm1")

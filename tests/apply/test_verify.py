@@ -24,7 +24,7 @@ from birdkit.show.stream import iter_routes
 
 from .conftest import FIXTURES
 
-CAPTURED = FIXTURES / "captured"
+CAPTURED = FIXTURES / "captured" / "vm1"
 # the captured lab: vm1 (198.18.0.1, 10.0.1.0/24) peers with vm2 (198.18.0.2, 10.0.2.0/24)
 VM1 = NodeExpectation("vm1", ("10.0.1.0/24",), (PeerExpectation("vm2", "198.18.0.2"),), ("10.0.2.0/24",))
 
@@ -37,7 +37,7 @@ class CannedIp:
     layout: BirdLayout = attrs.field(factory=BirdLayout)
 
     def run(self, argv: Sequence[str], *, input: bytes | None = None, timeout: float = 60) -> Result:
-        text = (CAPTURED / "ip-route-4.json").read_text() if "-4" in argv else "[]"
+        text = (CAPTURED / "kernel-routes.json").read_text() if "-4" in argv else "[]"
         return Result(0, text, "")
 
 

@@ -17,7 +17,7 @@ from birdkit.lab.multipass import cloud_init
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lab"
 WALKTHROUGH = FIXTURES / "walkthrough"
-FAKE = Path(__file__).resolve().parent / "fake_multipass.py"
+FAKE = Path(__file__).resolve().parents[1] / "fixtures" / "fake_multipass.py"
 
 
 def _multipass_nodes(underlay: str) -> list[lab.LabNode]:
@@ -98,6 +98,7 @@ def fake_multipass(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "FAKE_MULTIPASS_DIR": str(tmp_path / "fake"),
+        "FAKE_MULTIPASS_LOG": str(tmp_path / "fake" / "calls.jsonl"),
         "FAKE_MULTIPASS_REPLIES": str(FIXTURES / "multipass"),
         "BIRDKIT_STATE": str(tmp_path / "state"),
         "NO_COLOR": "1",
