@@ -112,6 +112,20 @@ def test_wrong_asn_fails_verify_and_is_rolled_back_within_the_timeout(fleet: Net
     wait_established(fleet, list(VERSIONS))
 
 
+def test_a_definite_session_error_is_rolled_back_within_ten_seconds_of_bird_reporting_it(fleet: NetLab) -> None:
+    broken = node_config(fleet, "vm1", peer_asns={"vm2": 65099})
+    steps: list[tuple[float, str]] = []
+    report = apply_plans([plan(fleet, "vm1", broken)], timeout=60,
+                         on_progress=lambda message: steps.append((time.monotonic(), message)))
+    result = report.result("vm1")
+    assert result.outcome is Outcome.ROLLED_BACK, result
+    assert "Bad peer AS" in result.failed_checks[0].detail
+    reloaded = next(at for at, message in steps if "configure timeout" in message)
+    rolled_back = next(at for at, message in steps if "rolling back" in message)
+    assert rolled_back - reloaded < 10
+    wait_established(fleet, list(VERSIONS))
+
+
 def test_bird_not_running_fails_that_node_only(fleet: NetLab) -> None:
     os.kill(fleet.pid("vm3"), signal.SIGTERM)
     socket = Path(fleet.transport("vm3").layout.socket_path)

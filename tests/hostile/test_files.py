@@ -263,3 +263,23 @@ def test_an_included_proc_file_is_refused_unread(tmp_path: Path) -> None:
 def test_check_and_lint_read_stdin() -> None:
     birdkit(["check", "-"], stdin=FORMATTED.encode()).clean(0, says="<stdin>: ok")
     birdkit(["lint", "-"], stdin=FORMATTED.encode()).clean(0, says="0 error(s)")
+
+
+def test_an_ssh_host_is_never_read_as_an_option() -> None:
+    from birdkit.apply.transport import SshTransport
+
+    argv = SshTransport("vm1", "-oProxyCommand=touch /tmp/pwned").ssh_argv(["true"])
+    assert argv.index("--") < argv.index("-oProxyCommand=touch /tmp/pwned")
+
+
+def test_a_netns_transport_creates_nothing_until_it_writes(tmp_path: Path) -> None:
+    from birdkit.apply.transport import NetnsTransport, transport_for
+    from birdkit.gen.peermap import Transport as NodeTransport
+    from birdkit.runtime import BirdRuntime
+
+    runtime = BirdRuntime("2.0.12", tmp_path)
+    transport = transport_for("ghost", NodeTransport("netns", netns="bkt-ghost"), "2.0.12", lambda _: runtime)
+    assert isinstance(transport, NetnsTransport)
+    assert not transport.state_dir.exists()
+    transport.put_file(transport.layout.config_path, b"router id 1.2.3.4;\n")
+    assert (transport.state_dir / "bird.conf").read_bytes() == b"router id 1.2.3.4;\n"

@@ -335,7 +335,7 @@ class _NodeRun:
         deadline = time.monotonic() + budget
         while True:
             failed = self.health_failures(sessions)
-            if not failed or time.monotonic() + 1.0 > deadline:
+            if not failed or time.monotonic() + 1.0 > deadline or any(_definite(row) for row in failed):
                 return failed
             time.sleep(0.5)
 
@@ -357,6 +357,15 @@ class _NodeRun:
         own = NodeExpectation(node, self.plan.expect.own_cidrs if self.plan.expect else ())
         rows += check_observation(own, seen)
         return [row for row in rows if not row.ok]
+
+
+#: session errors that waiting cannot cure: the two ends disagree on the config (BIRD's last error texts)
+_DEFINITE_SESSION_ERRORS = ("Bad peer AS", "Authentication", "Bad BGP identifier", "Unsupported version number")
+
+
+def _definite(row: CheckRow) -> bool:
+    """Whether ``row`` is a session that BIRD reports failed for good: roll back now, not at the deadline."""
+    return row.kind == "session" and any(error in row.detail for error in _DEFINITE_SESSION_ERRORS)
 
 
 def _has_code(replies: Iterable[ReplyLine], code: int) -> bool:

@@ -200,6 +200,12 @@ class NetnsTransport(_HostFiles):
         """Run ``argv`` inside the node's namespace."""
         return _execute(["ip", "netns", "exec", self.netns, *argv], input, timeout, self.node)
 
+    def put_file(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        """Write ``data`` to ``path`` atomically; the state directory is made on the first write only, so
+        a dry run or a verify of a node that does not exist leaves nothing behind."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        super().put_file(path, data, mode)
+
     def bird_argv(self, program: str, *args: str) -> list[str]:
         """``program ARGS`` of this node's BIRD version (chroot-prefixed when it is a chrooted one)."""
         return self.runtime.command(program, *args)
@@ -321,7 +327,8 @@ class SshTransport(_SystemBird, _RemoteFiles):
         if self.user:
             options += ["-l", self.user]
         prefix = ["sudo", "-n"] if self.sudo else []
-        return [*self.ssh_command, *options, self.host, "--", shlex.join([*prefix, *remote])]
+        # the host after `--`: a host value such as `-oProxyCommand=...` can never be read as an option
+        return [*self.ssh_command, *options, "--", self.host, shlex.join([*prefix, *remote])]
 
     def run(self, argv: Sequence[str], *, input: bytes | None = None, timeout: float = DEFAULT_TIMEOUT) -> Result:
         """Run ``argv`` on the host; exit status 255 is ssh's own failure and raises."""
@@ -343,9 +350,7 @@ def transport_for(
     if settings.kind == "netns":
         bird = runtime(bird_version)
         netns = settings.netns or node
-        state_dir = netns_state_dir(bird, netns)
-        state_dir.mkdir(parents=True, exist_ok=True)
-        return NetnsTransport(node, netns, state_dir, bird)
+        return NetnsTransport(node, netns, netns_state_dir(bird, netns), bird)
     if settings.kind == "multipass":
         return MultipassTransport(node, settings.host)
     if settings.kind == "ssh":
