@@ -141,3 +141,16 @@ def test_every_check_error_of_the_corpus_is_a_lint_error_at_the_same_place(corpu
     missed, agreed = _disagreements(_agreement_cases(corpus_dir))
     assert not missed, "\n".join(missed)
     assert agreed >= 30
+
+
+def test_a_define_of_itself_is_undefined_and_stands_for_no_value() -> None:
+    text = (
+        "define a = a;\nrouter id a;\n"
+        "protocol bgp p { local as a; neighbor 192.0.2.1 as 2; ipv4 { import all; export all; }; }\n"
+    )
+    findings = lint_config(parse_config(text, "x.conf"))
+    assert [(f.rule, f.span.line if f.span else 0) for f in findings if f.rule == "undefined-symbol"] == [
+        ("undefined-symbol", 1)
+    ]
+    define = parse_config(text, "x.conf").defines()[0]
+    assert symbols.asn_value(define.value, {"a": define}) is None

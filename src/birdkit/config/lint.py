@@ -310,14 +310,14 @@ class _Model:
             chain.append(parent)
         return tuple(item for member in reversed(chain) for item in member.items)
 
-    def address(self, node: ast.Node | None) -> IpAddress | None:
+    def address(self, node: ast.Node | None, followed: tuple[str, ...] = ()) -> IpAddress | None:
         if isinstance(node, ast.Ip):
             try:
                 return ipaddress.ip_address(node.text)
             except ValueError:
                 return None
-        if isinstance(node, ast.Symbol) and node.name in self.defines:
-            return self.address(self.defines[node.name].value)
+        if isinstance(node, ast.Symbol) and node.name in self.defines and node.name not in followed:
+            return self.address(self.defines[node.name].value, (*followed, node.name))
         return None
 
     def _session(self, protocol: ast.Protocol, items: tuple[ast.Statement, ...]) -> _Session:

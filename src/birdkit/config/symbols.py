@@ -152,14 +152,19 @@ def _placed(config: ast.Config) -> dict[str, tuple[int, Span | None]]:
 
 
 def asn_value(expr: Any, defines: Mapping[str, ast.Define]) -> int | None:
-    """The AS number ``expr`` stands for: a number, a parenthesised one, or a ``define`` of one."""
-    if isinstance(expr, ast.Num):
-        return expr.value
-    if isinstance(expr, ast.Paren):
-        return asn_value(expr.expr, defines)
-    if isinstance(expr, ast.Symbol) and expr.name in defines:
-        return asn_value(defines[expr.name].value, defines)
-    return None
+    """The AS number ``expr`` stands for: a number, a parenthesised one, or a ``define`` of one (a define
+    that refers back to itself stands for none)."""
+    followed: tuple[str, ...] = ()
+    while True:
+        if isinstance(expr, ast.Num):
+            return expr.value
+        if isinstance(expr, ast.Paren):
+            expr = expr.expr
+        elif isinstance(expr, ast.Symbol) and expr.name in defines and expr.name not in followed:
+            followed += (expr.name,)
+            expr = defines[expr.name].value
+        else:
+            return None
 
 
 def is_ebgp(local_as: int | None, neighbor_as: int | None, flags: Collection[str], options: Iterable[str]) -> bool:
