@@ -12,7 +12,10 @@ from birdkit.errors import BirdkitError
 
 pytestmark = pytest.mark.corpus
 
-REQUIRED_AGREEMENT = 0.97
+#: cells where the build EXPECTED.tsv was made with differs from the BIRD users run: that 2.0.7 was built
+#: without libssh, so it has no RPKI protocol, while Debian's and Ubuntu's 2.0.7 (the walkthrough's) have it;
+#: tests/config/test_version_fixtures.py checks these files against the matrix's real 2.0.7
+BUILD_DIFFERENCES = {("rpki.conf", "2.0.7"), ("rpki_keep.conf", "2.0.7")}
 
 
 def matrix_pairs(corpus: Path) -> list[tuple[str, str, str]]:
@@ -25,7 +28,7 @@ def matrix_pairs(corpus: Path) -> list[tuple[str, str, str]]:
         (row[0], version, verdict)
         for row in rows
         for version, verdict in zip(versions, row[1:], strict=True)
-        if verdict == "ok" or "syntax error" in verdict
+        if (verdict == "ok" or "syntax error" in verdict) and (row[0], version) not in BUILD_DIFFERENCES
     ]
 
 
@@ -45,4 +48,4 @@ def test_parse_matrix_agreement(corpus_dir: Path) -> None:
     print(
         f"\nparse-matrix agreement: {agreement:.2%} of {len(pairs)} pairs; disagreements:", *disagreements, sep="\n  "
     )
-    assert agreement >= REQUIRED_AGREEMENT
+    assert not disagreements

@@ -28,7 +28,8 @@ Node families
   (``log``, ``debug``, ``timeformat``, ``mrtdump``, ``hostname``, ``graceful restart wait``,
   ``router id from``, ``watchdog``, ``threads``, ``cli``, ``mpls domain``, ...).
 * protocol items: :class:`Channel`, :class:`ImportExport`, :class:`TableRef`, :class:`StaticRoute`,
-  :class:`BgpEndpoint` (``local`` / ``neighbor``), :class:`Include` and the generic :class:`Option`.
+  :class:`BgpEndpoint` (``local`` / ``neighbor``), the aggregator's :class:`AggregateOn` and :class:`MergeBy`,
+  :class:`Include` and the generic :class:`Option`.
   Unknown-but-valid options are never dropped: they become an :class:`Option` whose ``words`` list every
   token (``Word`` for bare words, literals for values, ``Punct`` for ``, % - / = ..`` and such, ``Braced``
   for ``{ a, b }`` flag sets, ``SetLit`` for ``[ ... ]``) and whose
@@ -587,6 +588,20 @@ class Channel(Statement):
 
 
 @attrs.frozen(repr=False)
+class AggregateOn(Statement):
+    """The aggregator's ``aggregate on KEY, ...;``: each key a :class:`Symbol` (attribute) or a :class:`Paren`."""
+
+    keys: tuple[Expr, ...]
+
+
+@attrs.frozen(repr=False)
+class MergeBy(Statement):
+    """The aggregator's ``merge by { ... };``: filter code that sees the bucket as ``routes``."""
+
+    body: Block
+
+
+@attrs.frozen(repr=False)
 class BgpEndpoint(Statement):
     """BGP ``local [ip[%iface]] [port N] [as ASN];`` or ``neighbor [range] [ip[%iface]] [port N] [as ASN];``.
 
@@ -690,6 +705,11 @@ class Protocol(Statement):
     is_template: bool = False
     comments_end: tuple[Comment, ...] = ()
 
+    @property
+    def kind(self) -> str:
+        """The protocol type without its variant: ``ospf`` for ``ospf v3``."""
+        return self.proto_type.split()[0] if self.proto_type else ""
+
     def channels(self) -> tuple[Channel, ...]:
         """The protocol's channel blocks."""
         return tuple(i for i in self.items if isinstance(i, Channel))
@@ -753,6 +773,10 @@ class Table(Statement):
     comments_end: tuple[Comment, ...] = ()
 
 
+#: top-level statements that define a symbol
+_NAMED_STATEMENTS = (Define, AttributeDecl, Table, FilterDef, FunctionDef, Protocol)
+
+
 @attrs.frozen(repr=False)
 class Config(Node):
     """A whole configuration file: its statements in order, and the comments after the last one."""
@@ -765,8 +789,34 @@ class Config(Node):
         return tuple(s for s in self.statements if isinstance(s, Protocol))
 
     def protocol(self, name: str) -> Protocol | None:
-        """The protocol or template called ``name``."""
-        return next((p for p in self.protocols() if p.name == name), None)
+        """The protocol or template called ``name`` (the name BIRD gives it when it has none)."""
+        return next((p for known, p in self.named_protocols() if known == name), None)
+
+    def named_protocols(self) -> tuple[tuple[str, Protocol], ...]:
+        """Each protocol and template with its name: the one written, or the one BIRD makes up.
+
+        BIRD names an unnamed one after its type and a counter of that type (``bgp1``, ``bgp2``, ...; a
+        template counts too), skipping names already defined above it.
+        """
+        taken: set[str] = set()
+        counters: dict[str, int] = {}
+        named: list[tuple[str, Protocol]] = []
+        for statement in self.statements:
+            if not isinstance(statement, _NAMED_STATEMENTS):
+                continue
+            if not isinstance(statement, Protocol):
+                taken.add(statement.name)
+                continue
+            name = statement.name
+            if name is None:
+                counter = counters.get(statement.kind, 0) + 1
+                while f"{statement.kind}{counter}" in taken:
+                    counter += 1
+                counters[statement.kind] = counter
+                name = f"{statement.kind}{counter}"
+            named.append((name, statement))
+            taken.add(name)
+        return tuple(named)
 
     def filters(self) -> tuple[FilterDef, ...]:
         """Filter definitions."""

@@ -235,6 +235,16 @@ class AstBuilder:
         head, *rest = children
         return self._option([ast.Word("route"), ast.Word(str(head), span=self._token_span(head))], rest, meta)
 
+    def merge_option(self, meta: _Pos, children: list[Any]) -> ast.Option:
+        head, *rest = children
+        return self._option([ast.Word("merge"), ast.Word(str(head), span=self._token_span(head))], rest, meta)
+
+    def aggregate_on(self, meta: _Pos, children: list[Any]) -> ast.AggregateOn:
+        return ast.AggregateOn(tuple(children), span=meta)
+
+    def merge_by(self, meta: _Pos, children: list[Any]) -> ast.MergeBy:
+        return ast.MergeBy(children[0], span=meta)
+
     def table_glob(self, meta: _Pos, children: list[Any]) -> ast.Option:
         return ast.Option((ast.Word("table"), ast.Str(_unquote(children[0]))), span=meta)
 

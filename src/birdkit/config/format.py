@@ -303,6 +303,18 @@ def _table_ref(node: ast.TableRef, indent: str) -> list[str]:
     return [f"{indent}{'peer table' if node.peer else 'table'} {_name(node.name)};"]
 
 
+@_statement(ast.AggregateOn)
+def _aggregate_on(node: ast.AggregateOn, indent: str) -> list[str]:
+    return [f"{indent}aggregate on {', '.join(expr(key) for key in node.keys)};"]
+
+
+@_statement(ast.MergeBy)
+def _merge_by(node: ast.MergeBy, indent: str) -> list[str]:
+    lines = _inline_branch(f"{indent}merge by ", node.body, indent)
+    lines[-1] += ";"
+    return lines
+
+
 @_statement(ast.BgpEndpoint)
 def _bgp_endpoint(node: ast.BgpEndpoint, indent: str) -> list[str]:
     parts = [node.role]

@@ -271,14 +271,13 @@ class _Model:
         self.defines = {s.name: s for s in config.statements if isinstance(s, ast.Define)}
         self.protocols: list[tuple[ast.Protocol, tuple[ast.Statement, ...]]] = []
         earlier: dict[str, ast.Protocol] = {}
-        for protocol in config.protocols():
+        for name, protocol in config.named_protocols():
             self.protocols.append((protocol, self._effective_items(protocol, earlier)))
-            if protocol.name is not None:
-                earlier.setdefault(protocol.name, protocol)
+            earlier.setdefault(name, protocol)
         self.sessions = [
             self._session(protocol, items)
             for protocol, items in self.protocols
-            if self.kind(protocol) == "bgp" and not protocol.is_template
+            if protocol.kind == "bgp" and not protocol.is_template
         ]
 
     @property
@@ -286,16 +285,12 @@ class _Model:
         spans = [s.span for s in self.config.statements if s.span is not None]
         return (spans[0].path if spans else None) or "<string>"
 
-    @staticmethod
-    def kind(protocol: ast.Protocol) -> str:
-        return protocol.proto_type.split()[0] if protocol.proto_type else ""
-
     def active(self, kind: str) -> list[tuple[ast.Protocol, tuple[ast.Statement, ...]]]:
         """Non-template protocols of ``kind`` that are not ``disabled``."""
         return [
             (protocol, items)
             for protocol, items in self.protocols
-            if self.kind(protocol) == kind
+            if protocol.kind == kind
             and not protocol.is_template
             and not any(isinstance(i, ast.Option) and i.name == "disabled" and _switched_on(i, 1) for i in items)
         ]
@@ -475,7 +470,7 @@ def _ebgp_export_all(session: _Session) -> Iterator[Finding]:
 
 def _static_findings(model: _Model) -> Iterator[Finding]:
     for protocol, items in model.protocols:
-        if model.kind(protocol) != "static" or protocol.is_template:
+        if protocol.kind != "static" or protocol.is_template:
             continue
         families = {_family(item.net_type) for item in items if isinstance(item, ast.Channel)}
         for route in protocol.static_routes():

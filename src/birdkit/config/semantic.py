@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from birdkit.config import ast
@@ -29,6 +30,7 @@ class _Checker:
         self.tables: dict[str, ast.Table] = {}
         self.protocols: dict[str, ast.Protocol] = {}
         self.defines: dict[str, ast.Define] = {}
+        self.protocol_names: Iterator[str] = iter(())
 
     # ------------------------------------------------ reporting
 
@@ -71,6 +73,7 @@ class _Checker:
     # ------------------------------------------------ top level
 
     def run(self, config: ast.Config) -> None:
+        self.protocol_names = iter([name for name, _ in config.named_protocols()])
         problems: dict[int, list[Fact]] = {}
         for fact in scan(config).problems:
             problems.setdefault(fact.statement, []).append(fact)
@@ -101,11 +104,11 @@ class _Checker:
             self.fail(node.span, "inheriting configuration for OSPF is not supported", syntax=False)
         self.option_values(node)
         self.endpoint_words(node)
+        self.aggregate_keys(node)
         items = self.effective_items(node)
         if not node.is_template:
             self.protocol_rules(node, items)
-        if node.name is not None:
-            self.protocols[node.name] = node
+        self.protocols[next(self.protocol_names)] = node
 
     def endpoint_words(self, node: ast.Protocol) -> None:
         allowed = _BFD_NEIGHBOR_WORDS if node.proto_type == "bfd" else {"role"}
@@ -121,6 +124,13 @@ class _Checker:
                     hint=f"is the ';' after the '{item.role} ...' option missing?",
                 )
 
+    def aggregate_keys(self, node: ast.Protocol) -> None:
+        for item in node.items:
+            if isinstance(item, ast.AggregateOn) and not any(
+                isinstance(key, ast.Symbol) and key.name == "net" for key in item.keys
+            ):
+                self.fail(item.span, "'NET' must be present", hint="aggregate on net, ...", syntax=False)
+
     # ------------------------------------------------ protocol rules
 
     def effective_items(self, node: ast.Protocol) -> list[Any]:
@@ -130,7 +140,7 @@ class _Checker:
         return [item for proto in reversed(chain) for item in proto.items]
 
     def protocol_rules(self, node: ast.Protocol, items: list[Any]) -> None:
-        kind = node.proto_type.split()[0] if node.proto_type else ""
+        kind = node.kind
         channels: list[ast.Channel] = []
         endpoints: list[ast.BgpEndpoint] = []
         routes: list[ast.StaticRoute] = []

@@ -195,6 +195,7 @@ class _Walker:
         self.problems: list[Fact] = []
         self.statement = 0
         self.config = config
+        self.protocol_names = iter([name for name, _ in config.named_protocols()])
 
     @functools.cached_property
     def placed(self) -> dict[str, tuple[int, Span | None]]:
@@ -328,8 +329,7 @@ class _Walker:
         if node.from_template is not None:
             self.reference(node, node.from_template, "template")
         self.items(node.items)
-        if node.name is not None:
-            self.define(node.name, "template")
+        self.define(next(self.protocol_names), "template")
 
     def items(self, items: Iterable[Any]) -> None:
         for item in items:
@@ -366,6 +366,13 @@ class _Walker:
             if value is not None:
                 self.expr(value)
 
+    def aggregate_on(self, item: ast.AggregateOn) -> None:
+        for key in item.keys:
+            self.expr(key)
+
+    def merge_by(self, item: ast.MergeBy) -> None:
+        self.statements(item.body.statements, scope=("routes",))
+
 
 _Visit = Callable[[_Walker, Any], None]
 
@@ -401,6 +408,8 @@ _ITEMS: dict[type, _Visit] = {
     ast.Option: _Walker.option,
     ast.StaticRoute: _Walker.static_route,
     ast.BgpEndpoint: _Walker.bgp_endpoint,
+    ast.AggregateOn: _Walker.aggregate_on,
+    ast.MergeBy: _Walker.merge_by,
 }
 
 

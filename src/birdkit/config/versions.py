@@ -183,7 +183,7 @@ class _Gates:
     def visit_Protocol(self, node: ast.Protocol, parent: Any) -> None:
         if node.name is not None:
             self.name(node, node.name, "protocol")
-        kind = node.proto_type.split()[0] if node.proto_type else ""
+        kind = node.kind
         if kind == "perf":
             self.need(node, self.version < (3, 0, 0), "protocol perf", "2.x (3.x does not build it)")
         if kind in ("l3vpn", "aggregator", "bmp"):
@@ -224,6 +224,8 @@ class _Gates:
             self.need(node, supports(self.version, (2, 16, 0)), "enum types", "2.16")
         elif base == "mac":
             self.need(node, supports(self.version, (2, 19, 0), (3, 3, 0)), "the mac type", "2.19 or 3.3")
+        elif base == "route":
+            self.need(node, supports(self.version, (2, 14, 0)), "the route type", "2.14")
         elif base in ("quad", "bgpmask"):
             self.need(node, supports(self.version, (2, 0, 8)), f"the {base} type", "2.0.8")
 
@@ -311,6 +313,8 @@ class _Gates:
             self.need(node, supports(self.version, (2, 19, 0), (3, 3, 0)), "a byte string under 16 bytes", "2.19")
 
     def visit_Mac(self, node: ast.Mac, parent: Any) -> None:
+        if self.version < (2, 0, 8):
+            return  # BIRD before 2.0.8 reads six hex pairs as an IPv6 address and fills the missing groups
         self.need(node, supports(self.version, (2, 19, 0), (3, 3, 0)), "MAC address literals", "2.19 or 3.3")
 
     def visit_MaskPlus(self, node: ast.MaskPlus, parent: Any) -> None:
@@ -358,7 +362,8 @@ class _Gates:
     # ------------------------------------------------ protocols and options
 
     def visit_ImportExport(self, node: ast.ImportExport, parent: Any) -> None:
-        if isinstance(parent, ast.Protocol) and parent.proto_type and parent.proto_type != "pipe":
+        # a pipe and an aggregator hold their one channel's items directly
+        if isinstance(parent, ast.Protocol) and parent.proto_type not in ("", "pipe", "aggregator"):
             self.fail(
                 node,
                 f"'{node.direction}' belongs in a channel block in BIRD 2 and 3",

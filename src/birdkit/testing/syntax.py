@@ -570,6 +570,23 @@ def protocols() -> st.SearchStrategy[ast.Protocol]:
             comments_end=end_comments,
         ),
         st.builds(ast.Protocol, st.just("pipe"), names("p"), statement_list(pipe_items), comments_end=end_comments),
+        st.builds(
+            ast.Protocol,
+            st.just("aggregator"),
+            st.none() | names("p"),
+            statement_list(st.one_of(pipe_items, aggregator_items()), max_size=4),
+            comments_end=end_comments,
+        ),
+    )
+
+
+@cache
+def aggregator_items() -> st.SearchStrategy[ast.AggregateOn | ast.MergeBy]:
+    """The aggregator's own items: ``aggregate on`` keys (attribute names or parenthesized terms), ``merge by``."""
+    key = st.one_of(names("a").map(ast.Symbol), expressions(3).map(ast.Paren))
+    return st.one_of(
+        st.lists(key, min_size=1, max_size=3).map(lambda keys: ast.AggregateOn(tuple(keys))),
+        blocks(4).map(ast.MergeBy),
     )
 
 
