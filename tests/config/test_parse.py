@@ -333,6 +333,61 @@ def test_check_adds_bird_p_semantics(tmp_path: Path) -> None:
     assert check_config(CONFIG / "full.conf").protocol("uplink1") is not None
 
 
+def test_unnamed_protocols_and_templates_get_birds_names() -> None:
+    text = (
+        "filter bgp2 { accept; }\n"
+        "template bgp { local as 65001; }\n"
+        "protocol bgp { neighbor 192.0.2.1 as 65002; ipv4 { import all; export none; }; }\n"
+        "protocol bgp x from bgp1 { neighbor 192.0.2.2 as 65003; ipv4 { import all; export none; }; }\n"
+        "protocol device {}\n"
+        "protocol ospf v3 { area 0 { }; }\n"
+    )
+    config = check_config("x.conf", text=text)
+    names = [name for name, _ in config.named_protocols()]
+    # the counter skips bgp2, which the filter took
+    assert names == ["bgp1", "bgp3", "x", "device1", "ospf1"]
+    assert config.protocol("bgp3") is config.statements[2]
+    with pytest.raises(BirdSyntaxError, match="unknown template 'bgp2'"):
+        check_config("x.conf", text=text.replace("from bgp1", "from bgp2"))
+
+
+AGGREGATOR = """\
+ipv6 table result;
+protocol aggregator {
+  table master6;
+  export where defined(bgp_path);
+  aggregate on net, bgp_path, (defined(bgp_med));
+  merge by {
+    for route r in routes do { bgp_community = bgp_community.add(r.bgp_community); }
+    accept;
+  };
+  import all;
+  peer table result;
+}
+"""
+
+
+def test_aggregator_protocol() -> None:
+    protocol = check_config("x.conf", text=AGGREGATOR, target="2.17.6").statements[1]
+    assert isinstance(protocol, ast.Protocol)
+    aggregate, merge = protocol.items[2:4]
+    assert isinstance(aggregate, ast.AggregateOn) and isinstance(merge, ast.MergeBy)
+    assert [type(key).__name__ for key in aggregate.keys] == ["Symbol", "Symbol", "Paren"]
+    assert isinstance(merge.body.statements[0], ast.For)
+    with pytest.raises(ConfigError, match="'NET' must be present"):
+        check_config("x.conf", text=AGGREGATOR.replace("on net, ", "on "))
+    with pytest.raises(BirdSyntaxError, match="needs BIRD 2.14"):
+        check_config("x.conf", text=AGGREGATOR, target="2.0.12")
+
+
+def test_merge_paths_stays_an_option_beside_merge_by() -> None:
+    protocol = only(parse_config("protocol kernel { ipv4; merge paths yes limit 4; }"))
+    assert isinstance(protocol, ast.Protocol)
+    option = protocol.items[1]
+    assert isinstance(option, ast.Option) and option.name == "merge paths yes limit"
+    assert option.words[-1] == ast.Num("4")
+
+
 # ---------------------------------------------------------------- errors
 
 
