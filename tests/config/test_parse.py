@@ -376,7 +376,7 @@ def test_aggregator_protocol() -> None:
     assert isinstance(merge.body.statements[0], ast.For)
     with pytest.raises(ConfigError, match="'NET' must be present"):
         check_config("x.conf", text=AGGREGATOR.replace("on net, ", "on "))
-    with pytest.raises(BirdSyntaxError, match="needs BIRD 2.14"):
+    with pytest.raises(BirdSyntaxError, match=r"needs BIRD 2\.14"):
         check_config("x.conf", text=AGGREGATOR, target="2.0.12")
 
 
