@@ -538,9 +538,11 @@ def bgp_endpoints() -> st.SearchStrategy[ast.BgpEndpoint]:
 
 @cache
 def protocol_items() -> st.SearchStrategy[Any]:
-    """Everything a protocol block holds (``import``/``export`` outside a channel only in pipes)."""
+    """Everything a protocol block holds (``import``/``export`` outside a channel only in pipes and aggregators;
+    the printer and parser do not care which protocol holds the aggregator's items)."""
     return st.one_of(
         channels(),
+        aggregator_items(),
         static_routes(),
         bgp_endpoints(),
         options(),
@@ -570,13 +572,6 @@ def protocols() -> st.SearchStrategy[ast.Protocol]:
             comments_end=end_comments,
         ),
         st.builds(ast.Protocol, st.just("pipe"), names("p"), statement_list(pipe_items), comments_end=end_comments),
-        st.builds(
-            ast.Protocol,
-            st.just("aggregator"),
-            st.none() | names("p"),
-            statement_list(st.one_of(pipe_items, aggregator_items()), max_size=4),
-            comments_end=end_comments,
-        ),
     )
 
 
