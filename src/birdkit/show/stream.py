@@ -85,7 +85,7 @@ _TYPED_RECORD = re.compile(
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
     + _bgp_line("origin", " (IGP|EGP|Incomplete)")
-    + _bgp_line("as_path", "([^\\n]*+)")
+    + _bgp_line("as_path", "(?:((?: [0-9]++)*+)|([^\\n]*+))")
     + _bgp_line("next_hop", "([^\\n]*+)")
     + _bgp_line("med", " ([0-9]++)")
     + _bgp_line("local_pref", " ([0-9]++)")
@@ -110,6 +110,8 @@ _BGP_FIELDS = frozenset(field.name for field in attrs.fields(BgpAttributes))
 #: named tuples built in C from a list of their values (see :data:`birdkit.show.models.VALUE_TUPLES`)
 _new_community = partial(tuple.__new__, Community)
 _new_large_community = partial(tuple.__new__, LargeCommunity)
+_new_segment = partial(tuple.__new__, AsPathSegment)
+_SEQUENCE = "sequence"
 #: a frozen attrs object is built by installing its complete field dict (no validators or converters to skip)
 _new_object = object.__new__
 _set_fields = object.__setattr__
@@ -230,8 +232,9 @@ class RouteReader:
         self.prefix: str | None = None
         #: records typed from one match (:data:`_TYPED_RECORD`), and by the general path
         self.typed_records = self.general_records = 0
-        #: typed records with BGP attributes (they look up the AS path and next hop memos)
-        self.typed_bgp_records = 0
+        #: typed records with BGP attributes (they look up the next hop memo), and AS path memo look-ups
+        #: (a path of AS numbers only is read without one)
+        self.typed_bgp_records = self.path_lookups = 0
         self.tails: dict[str, _RouteTail] = {}
         self.bodies: dict[str, _Body] = {}
         self.lines: dict[str, tuple[str, Any]] = {}
@@ -243,7 +246,7 @@ class RouteReader:
 
     def memo_hit_rate(self) -> float:
         """The share of the typed path's memo look-ups that found their value typed already."""
-        lookups = 2 * self.typed_records + 2 * self.typed_bgp_records
+        lookups = 2 * self.typed_records + self.typed_bgp_records + self.path_lookups
         misses = sum(memo.misses for memo in (self.heads, self.paths, self.next_hops, self.other_bgp))
         return 1 - misses / lookups if lookups else 0.0
 
@@ -260,15 +263,16 @@ class RouteReader:
             final = chunk is None
             text, end = self._whole_records(chunk or "", final)
             prefix, table = self.prefix, self.table
-            position = typed = typed_bgp = 0
+            position = typed = typed_bgp = path_lookups = 0
             while position < end:
                 match = None
                 try:
                     # Scanner.match: successive matches, each where the last ended (undocumented but stable)
                     for match in iter(_TYPED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
                         (net, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines,
-                         origin, as_path, next_hop, med, local_pref, other_lines, communities, originator_id,
-                         cluster_list, ext_communities, large_communities, internal_values) = match.groups()
+                         origin, asns, as_path, next_hop, med, local_pref, other_lines, communities,
+                         originator_id, cluster_list, ext_communities, large_communities,
+                         internal_values) = match.groups()
                         if net:
                             prefix = net
                         elif prefix is None:
@@ -278,14 +282,24 @@ class RouteReader:
                         bgp = None
                         if len(bgp_lines) > len(other_lines):  # a typed BGP attribute
                             typed_bgp += 1
+                            if asns is not None:
+                                # a path of AS numbers only, checked by the regex: read by orjson
+                                as_path = (_new_segment((_SEQUENCE, tuple(_numbers(asns)))),) if asns else ()
+                            else:
+                                path_lookups += 1
+                                as_path = paths[as_path]
                             if communities is not None:
-                                communities = tuple(map(_new_community, _number_lists(communities)))
+                                numbers = iter(_numbers(communities))
+                                communities = tuple(map(_new_community, zip(numbers, numbers, strict=True)))
                             if large_communities is not None:
-                                large_communities = tuple(map(_new_large_community, _number_lists(large_communities)))
+                                numbers = iter(_numbers(large_communities))
+                                large_communities = tuple(
+                                    map(_new_large_community, zip(numbers, numbers, numbers, strict=True))
+                                )
                             bgp = _new_object(BgpAttributes)
                             _set_fields(bgp, "__dict__", {
                                 "origin": origin,
-                                "as_path": paths[as_path],
+                                "as_path": as_path,
                                 "next_hop": next_hops[next_hop],
                                 "med": None if med is None else int(med),
                                 "local_pref": None if local_pref is None else int(local_pref),
@@ -335,6 +349,7 @@ class RouteReader:
             self.prefix, self.table = prefix, table
             self.typed_records += typed
             self.typed_bgp_records += typed_bgp
+            self.path_lookups += path_lookups
             self.lines_before += text.count("\n", 0, end)
 
     def _head(self, lines: str) -> _Body:
@@ -582,13 +597,15 @@ def _attribute_line(line: str) -> tuple[str, Any]:
     return "other", (name, value)
 
 
-def _number_lists(items: str) -> list[list[int]]:
-    """``(1,2) (3,4)`` or ``(1, 2, 3) (4, 5, 6)`` (checked by :data:`_TYPED_RECORD`; wrapped lines too) ->
-    their numbers, read by orjson: converting them one by one with ``int()`` costs twice as much."""
+def _numbers(items: str) -> list[int]:
+    """The numbers of a list checked by :data:`_TYPED_RECORD` (an AS path `` 1 2 3``; communities
+    ``(1,2) (3,4)``, large ones ``(1, 2, 3) (4, 5, 6)``, maybe wrapped), read by orjson: converting them
+    one by one with ``int()`` costs twice as much."""
+    if items[0] == " ":
+        return json_loads("[" + items[1:].replace(" ", ",") + "]")  # type: ignore[no-any-return]
     if "\n" in items:
         items = _CONTINUATION.sub(" ", items)
-    numbers: list[list[int]] = json_loads("[[" + items[1:-1].replace(") (", "],[") + "]]")
-    return numbers
+    return json_loads("[" + items[1:-1].replace(") (", ",") + "]")  # type: ignore[no-any-return]
 
 
 def _as_path_value(text: str) -> tuple[AsPathSegment, ...]:
