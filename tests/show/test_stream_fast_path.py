@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from birdkit.errors import OutputParseError
 from birdkit.show.models import BgpAttributes, NextHop, Route, from_json, route_json, to_json
 from birdkit.show.parse import parse_routes
-from birdkit.show.stream import iter_routes
+from birdkit.show.stream import _CHUNK_LINES, _SHARING_PAUSE, RouteReader, iter_routes
 from birdkit.testing import render_routes
 from birdkit.testing import routes as route_listings
 from birdkit.testing.birdc import Version
@@ -204,3 +204,26 @@ def test_streamed_routes_equal_routes_built_by_init(version: Version, data: st.D
             assert hash(fast.bgp) == hash(built.bgp)
             with pytest.raises(attrs.exceptions.FrozenInstanceError):
                 fast.bgp.med = 1  # type: ignore[misc]
+
+
+def _bird3_record(index: int, med: int) -> str:
+    return (
+        f"10.{index >> 8 & 255}.{index & 255}.0/24 unicast [up1 12:00:00.000] * (100) [AS65001i]\n"
+        "\tvia 198.18.0.1 on eth0\n\tpreference: 100\n\tsource: BGP\n\tbgp_origin: IGP\n"
+        f"\tbgp_path: 65001\n\tbgp_med: {med}\n\tInternal route handling values: 0L 2G 0S id {index}\n"
+    )
+
+
+def test_the_whole_record_memo_pauses_on_distinct_records_and_resumes_on_repeated_ones() -> None:
+    # repeated records (one MED), distinct ones (long enough to pause the memo), repeated ones again
+    meds = [7] * 600 + list(range(20_000)) + [7] * 20_000
+    text = "Table master4:\n" + "".join(_bird3_record(index, med) for index, med in enumerate(meds))
+    reader = RouteReader()
+    streamed = list(reader.routes(text.splitlines()))
+    assert [route.bgp.med for route in streamed if route.bgp] == meds
+    assert [route.other_attributes[-1][1] for route in streamed] == [f"0L 2G 0S id {i}" for i in range(len(meds))]
+    for index in [*range(20), *range(590, 610), *range(20_590, 20_610), *range(len(meds) - 20, len(meds))]:
+        assert [streamed[index]] == parse_routes("Table master4:\n" + _bird3_record(index, meds[index]))
+    # shared: the first stretch, none of the distinct one, the last once the memo's pause is over
+    chunk = _CHUNK_LINES // 8
+    assert 600 + 20_000 - (_SHARING_PAUSE + 2) * chunk <= reader.shared_records <= 600 + 20_000

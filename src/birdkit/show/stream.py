@@ -47,6 +47,10 @@ _ROUTE_CODES = frozenset({1007, 1008, 1012})
 _SEGMENT_OPENERS = {"{": ("set", "}"), "(": ("confed_sequence", ")"), "({": ("confed_set", "})")}
 #: memo tables are cleared when they reach this size, so memory stays constant on any table size
 _MEMO_LIMIT = 1 << 14
+#: the whole-record memo's entries are big (a route's typed fields): fewer of them
+_RECORD_MEMO_LIMIT = 1 << 11
+#: chunks (of about 150 routes) without the whole-record memo after one where it gave under a quarter
+_SHARING_PAUSE = 64
 #: input is read in pieces that grow from the first size to the last: the first route comes out early;
 #: 64 KiB pieces amortise the work per piece and still fit in the CPU cache (faster than 1 MiB ones)
 _FIRST_CHARACTERS, _CHUNK_CHARACTERS = 1 << 12, 1 << 16
@@ -75,12 +79,13 @@ def _item_list(item: str) -> str:
     return f"((?:{item}(?: |\\n{_BODY_LINE_START}\\t))*{item})"
 
 
-#: the common record, typed from its groups (the order of :class:`_TypedGroups` below): route line
+#: the common record, typed from its groups (unpacked in :meth:`RouteReader.routes`): route line
 #: ``[net] dest [proto since[ from addr]][ *|!][ info]``, the lines up to the BGP attributes (one memo
 #: entry), the BGP attributes in the order BIRD prints them, 3.x's last line; then no other body line.
+#: The record from ``[`` to its BGP attributes is a group too: the key of the whole-record memo.
 _TYPED_RECORD = re.compile(
     r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
-    r"\[([^ \]\n]++) ([^\]\n]*?)(?: from ([^\]\n]++))?\](?: ([*!]))?"
+    r"(\[([^ \]\n]++) ([^\]\n]*?)(?: from ([^\]\n]++))?\](?: ([*!]))?"
     r"(?: (?=\S)((?:\(([0-9]++)|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
@@ -95,7 +100,7 @@ _TYPED_RECORD = re.compile(
     + _bgp_line("cluster_list", "([^\\n]*+)")
     + _bgp_line("ext_communities", "([^\\n]*+)")
     + _bgp_line("large_communities", " " + _item_list(r"\([0-9]++, [0-9]++, [0-9]++\)"))
-    + ")"
+    + "))"
     + rf"(?:{_BODY_LINE_START}{_INTERNAL_VALUES}:([^\n]*+)\n)?(?!{_BODY_LINE_START})"
 )
 #: a continuation line inside a matched value, with its line start: joined with a space
@@ -235,6 +240,10 @@ class RouteReader:
         #: typed records with BGP attributes (they look up the next hop memo), and AS path memo look-ups
         #: (a path of AS numbers only is read without one)
         self.typed_bgp_records = self.path_lookups = 0
+        #: look-ups in the whole-record memo, and the records it gave (their pieces are not looked up)
+        self.record_lookups = self.shared_records = 0
+        #: chunks to go before the whole-record memo is tried again
+        self.sharing_pause = 0
         self.tails: dict[str, _RouteTail] = {}
         self.bodies: dict[str, _Body] = {}
         self.lines: dict[str, tuple[str, Any]] = {}
@@ -246,8 +255,10 @@ class RouteReader:
 
     def memo_hit_rate(self) -> float:
         """The share of the typed path's memo look-ups that found their value typed already."""
-        lookups = 2 * self.typed_records + self.typed_bgp_records + self.path_lookups
-        misses = sum(memo.misses for memo in (self.heads, self.paths, self.next_hops, self.other_bgp))
+        built = self.typed_records - self.shared_records
+        lookups = self.record_lookups + 2 * built + self.typed_bgp_records + self.path_lookups
+        misses = self.record_lookups - self.shared_records
+        misses += sum(memo.misses for memo in (self.heads, self.paths, self.next_hops, self.other_bgp))
         return 1 - misses / lookups if lookups else 0.0
 
     def routes(self, source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[Route]:
@@ -257,19 +268,24 @@ class RouteReader:
         :meth:`_other_record`."""
         chunks = _chunks(source)
         heads, paths, next_hops, other_bgp = self.heads, self.paths, self.next_hops, self.other_bgp
+        records: dict[str, dict[str, Any]] = {}
         final = False
         while not final:
             chunk = next(chunks, None)
             final = chunk is None
             text, end = self._whole_records(chunk or "", final)
             prefix, table = self.prefix, self.table
-            position = typed = typed_bgp = path_lookups = 0
+            position = typed = shared = typed_bgp = path_lookups = 0
+            # the whole-record memo pays where records repeat (few attribute sets, routes learned in the
+            # same millisecond); on a table where they do not, it pauses and tries again later
+            sharing = self.sharing_pause == 0
+            self.sharing_pause = max(self.sharing_pause - 1, 0)
             while position < end:
                 match = None
                 try:
                     # Scanner.match: successive matches, each where the last ended (undocumented but stable)
                     for match in iter(_TYPED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
-                        (net, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines,
+                        (net, dest, rest, protocol, since, from_address, mark, info, preference, head, bgp_lines,
                          origin, asns, as_path, next_hop, med, local_pref, other_lines, communities,
                          originator_id, cluster_list, ext_communities, large_communities,
                          internal_values) = match.groups()
@@ -277,6 +293,19 @@ class RouteReader:
                             prefix = net
                         elif prefix is None:
                             raise ValueError(_NO_NETWORK)
+                        if sharing:
+                            fields = records.get(rest)
+                            if fields is not None:
+                                shared += 1
+                                fields = fields.copy()
+                                fields["prefix"], fields["dest"], fields["table"] = prefix, dest, table
+                                if internal_values is not None:
+                                    fields["other_attributes"] += ((_INTERNAL_VALUES, internal_values.strip()),)
+                                route = _new_object(Route)
+                                _set_fields(route, "__dict__", fields)
+                                typed += 1
+                                yield route
+                                continue
                         next_hop_list, source_, scope, _, other = heads[head]
                         other += other_bgp[other_lines]
                         bgp = None
@@ -310,10 +339,7 @@ class RouteReader:
                                 "originator_id": None if originator_id is None else _address(originator_id.strip()),
                                 "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
                             })  # fmt: skip
-                        if internal_values is not None:
-                            other += ((_INTERNAL_VALUES, internal_values.strip()),)
-                        route = _new_object(Route)
-                        _set_fields(route, "__dict__", {
+                        fields = {
                             "prefix": prefix,
                             "dest": dest,
                             "protocol": protocol,
@@ -329,7 +355,17 @@ class RouteReader:
                             "scope": scope,
                             "bgp": bgp,
                             "other_attributes": other,
-                        })  # fmt: skip
+                        }  # fmt: skip
+                        if sharing:
+                            if len(records) >= _RECORD_MEMO_LIMIT:
+                                records.clear()
+                            records[rest] = fields
+                        if internal_values is not None:
+                            if sharing:
+                                fields = fields.copy()  # the memo's copy goes without this route's line
+                            fields["other_attributes"] = (*other, (_INTERNAL_VALUES, internal_values.strip()))
+                        route = _new_object(Route)
+                        _set_fields(route, "__dict__", fields)
                         typed += 1
                         yield route
                     if match is not None:
@@ -348,6 +384,12 @@ class RouteReader:
                         yield other_route
             self.prefix, self.table = prefix, table
             self.typed_records += typed
+            self.shared_records += shared
+            if sharing:
+                self.record_lookups += typed
+                if shared * 4 < typed:
+                    self.sharing_pause = _SHARING_PAUSE
+                    records.clear()
             self.typed_bgp_records += typed_bgp
             self.path_lookups += path_lookups
             self.lines_before += text.count("\n", 0, end)
