@@ -6,12 +6,14 @@ objects) is read in chunks that grow from a few kilobytes (the first route comes
 The common record, a route line and the BGP route's body as BIRD 2.x or 3.x prints it, is typed from one
 regular-expression match (:data:`_TYPED_RECORD`): the route line's fields are groups, each BGP attribute
 its own group. What repeats from route to route in a real table (the lines between the route line and the
-BGP attributes: next hops, ``Type``, 3.x ``preference``/``from``/``source``; AS paths; BGP next hops) is
-typed once and looked up in bounded memos. What does not repeat (communities, large communities) is
+BGP attributes: next hops, ``Type``, 3.x ``preference``/``from``/``source``; BGP next hops) is typed once
+and looked up in bounded memos. What does not repeat (AS paths, communities, large communities) is
 converted in bulk: ``orjson`` reads a list's numbers in C and ``tuple.__new__`` makes the named tuples.
-Each Route's field dict is installed whole. Every other record (table headers, several next hops, wrapped
-attributes other than communities, unknown attributes, odd spacing …) takes a general path that cuts
-records with :data:`_RECORD` and types them line by line. Tests prove both paths equal to the Lark
+Each Route's field dict is installed whole. Where whole records repeat (few attribute sets), a cheaper
+match (:data:`_SHARED_RECORD`) finds each record in a whole-record memo first; where they do not, that
+memo pauses itself. Every other record (table headers, several next hops, wrapped attributes other than
+communities, unknown attributes, odd spacing …) takes a general path that cuts records with
+:data:`_RECORD` and types them line by line. Tests prove both paths equal to the Lark
 reference parser in :mod:`birdkit.show.parse`.
 """
 
@@ -82,10 +84,9 @@ def _item_list(item: str) -> str:
 #: the common record, typed from its groups (unpacked in :meth:`RouteReader.routes`): route line
 #: ``[net] dest [proto since[ from addr]][ *|!][ info]``, the lines up to the BGP attributes (one memo
 #: entry), the BGP attributes in the order BIRD prints them, 3.x's last line; then no other body line.
-#: The record from ``[`` to its BGP attributes is a group too: the key of the whole-record memo.
 _TYPED_RECORD = re.compile(
     r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
-    r"(\[([^ \]\n]++) ([^\]\n]*?)(?: from ([^\]\n]++))?\](?: ([*!]))?"
+    r"\[([^ \]\n]++) ([^\]\n]*?)(?: from ([^\]\n]++))?\](?: ([*!]))?"
     r"(?: (?=\S)((?:\(([0-9]++)|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
@@ -100,8 +101,15 @@ _TYPED_RECORD = re.compile(
     + _bgp_line("cluster_list", "([^\\n]*+)")
     + _bgp_line("ext_communities", "([^\\n]*+)")
     + _bgp_line("large_communities", " " + _item_list(r"\([0-9]++, [0-9]++, [0-9]++\)"))
-    + "))"
+    + ")"
     + rf"(?:{_BODY_LINE_START}{_INTERNAL_VALUES}:([^\n]*+)\n)?(?!{_BODY_LINE_START})"
+)
+#: any record cut in three, cheaply, for the whole-record memo: network, destination, the record from ``[``
+#: to its end but for 3.x's per-route ``Internal route handling values`` line (the memo key), that line
+_SHARED_RECORD = re.compile(
+    r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
+    rf"(\[[^\n]*+\n(?:{_BODY_LINE_START}(?!{_INTERNAL_VALUES}:)[^\n]*+\n)*+)"
+    rf"(?:{_BODY_LINE_START}{_INTERNAL_VALUES}:([^\n]*+)\n)?(?!{_BODY_LINE_START})"
 )
 #: a continuation line inside a matched value, with its line start: joined with a space
 _CONTINUATION = re.compile(r"\n" + _BODY_LINE_START + r"\t")
@@ -263,19 +271,19 @@ class RouteReader:
 
     def routes(self, source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[Route]:
         """Yield the routes of ``source``, each as soon as it is built (no list per chunk: routes die young,
-        which keeps the garbage collector idle). Records that :data:`_TYPED_RECORD` matches are typed here
-        from its groups; any other record, and a typed one whose values do not parse, by
-        :meth:`_other_record`."""
+        which keeps the garbage collector idle). Records that :data:`_TYPED_RECORD` matches are typed by
+        :meth:`_typed_fields` (or copied from the whole-record memo); any other record, and a typed one
+        whose values do not parse, by :meth:`_other_record`."""
         chunks = _chunks(source)
-        heads, paths, next_hops, other_bgp = self.heads, self.paths, self.next_hops, self.other_bgp
         records: dict[str, dict[str, Any]] = {}
+        typed_fields = self._typed_fields
         final = False
         while not final:
             chunk = next(chunks, None)
             final = chunk is None
             text, end = self._whole_records(chunk or "", final)
             prefix, table = self.prefix, self.table
-            position = typed = shared = typed_bgp = path_lookups = 0
+            position = typed = shared = 0
             # the whole-record memo pays where records repeat (few attribute sets, routes learned in the
             # same millisecond); on a table where they do not, it pauses and tries again later
             sharing = self.sharing_pause == 0
@@ -284,90 +292,45 @@ class RouteReader:
                 match = None
                 try:
                     # Scanner.match: successive matches, each where the last ended (undocumented but stable)
-                    for match in iter(_TYPED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
-                        (net, dest, rest, protocol, since, from_address, mark, info, preference, head, bgp_lines,
-                         origin, asns, as_path, next_hop, med, local_pref, other_lines, communities,
-                         originator_id, cluster_list, ext_communities, large_communities,
-                         internal_values) = match.groups()
-                        if net:
-                            prefix = net
-                        elif prefix is None:
-                            raise ValueError(_NO_NETWORK)
-                        if sharing:
+                    if sharing:
+                        for match in iter(_SHARED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
+                            net, dest, rest, internal_values = match.groups()
+                            if net:
+                                prefix = net
+                            elif prefix is None:
+                                raise ValueError(_NO_NETWORK)
                             fields = records.get(rest)
-                            if fields is not None:
-                                shared += 1
-                                fields = fields.copy()
-                                fields["prefix"], fields["dest"], fields["table"] = prefix, dest, table
-                                if internal_values is not None:
-                                    fields["other_attributes"] += ((_INTERNAL_VALUES, internal_values.strip()),)
-                                route = _new_object(Route)
-                                _set_fields(route, "__dict__", fields)
-                                typed += 1
-                                yield route
-                                continue
-                        next_hop_list, source_, scope, _, other = heads[head]
-                        other += other_bgp[other_lines]
-                        bgp = None
-                        if len(bgp_lines) > len(other_lines):  # a typed BGP attribute
-                            typed_bgp += 1
-                            if asns is not None:
-                                # a path of AS numbers only, checked by the regex: read by orjson
-                                as_path = (_new_segment((_SEQUENCE, tuple(_numbers(asns)))),) if asns else ()
+                            if fields is None:
+                                typed_match = _TYPED_RECORD.match(text, match.start(), match.end())
+                                if typed_match is None:
+                                    raise ValueError("not a typed record")
+                                if len(records) >= _RECORD_MEMO_LIMIT:
+                                    records.clear()
+                                fields = records[rest] = typed_fields(typed_match.groups(), prefix, table)
                             else:
-                                path_lookups += 1
-                                as_path = paths[as_path]
-                            if communities is not None:
-                                numbers = iter(_numbers(communities))
-                                communities = tuple(map(_new_community, zip(numbers, numbers, strict=True)))
-                            if large_communities is not None:
-                                numbers = iter(_numbers(large_communities))
-                                large_communities = tuple(
-                                    map(_new_large_community, zip(numbers, numbers, numbers, strict=True))
-                                )
-                            bgp = _new_object(BgpAttributes)
-                            _set_fields(bgp, "__dict__", {
-                                "origin": origin,
-                                "as_path": as_path,
-                                "next_hop": next_hops[next_hop],
-                                "med": None if med is None else int(med),
-                                "local_pref": None if local_pref is None else int(local_pref),
-                                "communities": communities,
-                                "large_communities": large_communities,
-                                "ext_communities": None if ext_communities is None
-                                else parse_ext_communities(ext_communities.strip()),
-                                "originator_id": None if originator_id is None else _address(originator_id.strip()),
-                                "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
-                            })  # fmt: skip
-                        fields = {
-                            "prefix": prefix,
-                            "dest": dest,
-                            "protocol": protocol,
-                            "since": since,
-                            "table": table,
-                            "from_address": from_address,
-                            "primary": mark == "*",
-                            "sync_error": mark == "!",
-                            "preference": None if preference is None else int(preference),
-                            "info": info or "",
-                            "next_hops": next_hop_list,
-                            "source": source_,
-                            "scope": scope,
-                            "bgp": bgp,
-                            "other_attributes": other,
-                        }  # fmt: skip
-                        if sharing:
-                            if len(records) >= _RECORD_MEMO_LIMIT:
-                                records.clear()
-                            records[rest] = fields
-                        if internal_values is not None:
-                            if sharing:
-                                fields = fields.copy()  # the memo's copy goes without this route's line
-                            fields["other_attributes"] = (*other, (_INTERNAL_VALUES, internal_values.strip()))
-                        route = _new_object(Route)
-                        _set_fields(route, "__dict__", fields)
-                        typed += 1
-                        yield route
+                                shared += 1
+                            fields = fields.copy()
+                            fields["prefix"], fields["dest"], fields["table"] = prefix, dest, table
+                            if internal_values is not None:
+                                fields["other_attributes"] += ((_INTERNAL_VALUES, internal_values.strip()),)
+                            route = _new_object(Route)
+                            _set_fields(route, "__dict__", fields)
+                            typed += 1
+                            yield route
+                    else:
+                        for match in iter(_TYPED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
+                            groups = match.groups()
+                            if groups[0]:
+                                prefix = groups[0]
+                            elif prefix is None:
+                                raise ValueError(_NO_NETWORK)
+                            fields = typed_fields(groups, prefix, table)
+                            if groups[-1] is not None:
+                                fields["other_attributes"] += ((_INTERNAL_VALUES, groups[-1].strip()),)
+                            route = _new_object(Route)
+                            _set_fields(route, "__dict__", fields)
+                            typed += 1
+                            yield route
                     if match is not None:
                         position = match.end()
                 except ValueError:
@@ -390,9 +353,61 @@ class RouteReader:
                 if shared * 4 < typed:
                     self.sharing_pause = _SHARING_PAUSE
                     records.clear()
-            self.typed_bgp_records += typed_bgp
-            self.path_lookups += path_lookups
             self.lines_before += text.count("\n", 0, end)
+
+    def _typed_fields(self, groups: tuple[Any, ...], prefix: str, table: str | None) -> dict[str, Any]:
+        """The Route fields of a record that :data:`_TYPED_RECORD` matched (``groups``), but 3.x's
+        ``Internal route handling values`` line."""
+        (_, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines, origin, asns, as_path,
+         next_hop, med, local_pref, other_lines, communities, originator_id, cluster_list, ext_communities,
+         large_communities, _) = groups  # fmt: skip
+        next_hop_list, source, scope, _, other = self.heads[head]
+        other += self.other_bgp[other_lines]
+        bgp = None
+        if len(bgp_lines) > len(other_lines):  # a typed BGP attribute
+            self.typed_bgp_records += 1
+            if asns is not None:
+                # a path of AS numbers only, checked by the regex: read by orjson
+                as_path = (_new_segment((_SEQUENCE, tuple(_numbers(asns)))),) if asns else ()
+            else:
+                self.path_lookups += 1
+                as_path = self.paths[as_path]
+            if communities is not None:
+                numbers = iter(_numbers(communities))
+                communities = tuple(map(_new_community, zip(numbers, numbers, strict=True)))
+            if large_communities is not None:
+                numbers = iter(_numbers(large_communities))
+                large_communities = tuple(map(_new_large_community, zip(numbers, numbers, numbers, strict=True)))
+            bgp = _new_object(BgpAttributes)
+            _set_fields(bgp, "__dict__", {
+                "origin": origin,
+                "as_path": as_path,
+                "next_hop": self.next_hops[next_hop],
+                "med": None if med is None else int(med),
+                "local_pref": None if local_pref is None else int(local_pref),
+                "communities": communities,
+                "large_communities": large_communities,
+                "ext_communities": None if ext_communities is None else parse_ext_communities(ext_communities.strip()),
+                "originator_id": None if originator_id is None else _address(originator_id.strip()),
+                "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
+            })  # fmt: skip
+        return {
+            "prefix": prefix,
+            "dest": dest,
+            "protocol": protocol,
+            "since": since,
+            "table": table,
+            "from_address": from_address,
+            "primary": mark == "*",
+            "sync_error": mark == "!",
+            "preference": None if preference is None else int(preference),
+            "info": info or "",
+            "next_hops": next_hop_list,
+            "source": source,
+            "scope": scope,
+            "bgp": bgp,
+            "other_attributes": other,
+        }
 
     def _head(self, lines: str) -> _Body:
         """The lines of a typed record between its route line and its BGP attributes (next hops, 2.x
