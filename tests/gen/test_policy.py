@@ -122,10 +122,15 @@ def test_model_behind_a_reflector_checks_the_originator() -> None:
     peermap = _load("reflectors")
     from_rr = _filter(peermap, "c1", "import_rr1_ipv4")
     c2, rr1 = ipaddress.IPv4Address("198.18.0.12"), ipaddress.IPv4Address("198.18.0.1")
-    assert from_rr.decide(Route(_net("10.0.12.0/24"), originator_id=c2)).accepted
-    assert not from_rr.decide(Route(_net("10.0.12.0/24"), originator_id=rr1)).accepted
-    assert not from_rr.decide(Route(_net("10.0.12.0/24"))).accepted
+    assert from_rr.decide(Route(_net("10.0.12.0/24"), originator_id=c2)).accepted  # reflected
+    assert not from_rr.decide(Route(_net("10.0.12.0/24"))).accepted  # rr1 claims c2's CIDR as its own
     assert from_rr.decide(Route(_net("10.0.1.0/24"))).accepted
+    assert from_rr.decide(Route(_net("10.0.1.0/24"), originator_id=rr1)).accepted
+    assert not from_rr.decide(Route(_net("10.0.1.0/24"), originator_id=c2)).accepted  # c2 claims rr1's CIDR
+    assert not from_rr.decide(Route(_net("10.0.11.0/24"), originator_id=c2)).accepted  # our own, reflected back
+    from_c2 = _filter(peermap, "rr1", "import_c2_ipv4")  # the reflector checks the owner's session
+    assert from_c2.decide(Route(_net("10.0.12.0/24"))).accepted
+    assert not from_c2.decide(Route(_net("10.0.11.0/24"))).accepted
     assert from_rr.decide(Route(_net("0.0.0.0/0"))).reason == "not a pod CIDR from its owner"  # allowed, not accepted
     to_c1 = _filter(peermap, "rr1", "export_c1_ipv4")
     assert to_c1.decide(Route(_net("10.0.12.0/24"), source="bgp")).accepted
@@ -154,7 +159,7 @@ def test_explain_names_every_session_and_the_deciding_rules(capsys: pytest.Captu
     assert out == explain(_load("rules"), "n1")
     assert "session upstream: upstream at 198.18.0.254, AS 64600 (eBGP extra peer)" in out
     assert "accept 192.0.2.0/24: rule nodes[0].extra_peers[0].policy.import[0]" in out
-    assert "reject 10.0.1.0/24, 10.0.2.0/24 or longer: a fleet pod CIDR: only its owner announces it" in out
+    assert "reject a fleet pod CIDR or longer: a fleet pod CIDR: only its owner announces it" in out
     assert main(["gen", str(GOLDEN / "rules.yaml"), "--explain", "n9"]) == 2
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from birdkit import parse_routes
 from birdkit.errors import PeermapError
 from birdkit.gen.peermap import Peermap, peermap_from_data
-from birdkit.gen.policy import Filter, Route, compile_node
+from birdkit.gen.policy import NodePolicy, Route, compile_node
 from birdkit.gen.topology import peer_groups
 from birdkit.lab.netns import Fabric
 from birdkit.runtime import VERSIONS, BirdMatrix, Daemon
@@ -85,12 +85,11 @@ def prefixes(max_length: int) -> st.SearchStrategy[list[str]]:
     return st.lists(st.one_of(st.sampled_from(POOL), near), min_size=1, max_size=30, unique=True)
 
 
-def _filters(peermap: Peermap) -> list[Filter]:
-    node = peermap.node("n1")
-    return list(compile_node(peermap, node, peer_groups(peermap)["n1"], (4,)).filters)
+def _compiled(peermap: Peermap) -> NodePolicy:
+    return compile_node(peermap, peermap.node("n1"), peer_groups(peermap)["n1"], (4,))
 
 
-def _config(filters: list[Filter], batch: list[str]) -> str:
+def _config(compiled: NodePolicy, batch: list[str]) -> str:
     """The filters as generated; the batch in one static protocol; each filter on a pipe into its own table.
 
     A pipe's export filter sees the static routes as an import filter of a session would (``source`` is
@@ -99,7 +98,8 @@ def _config(filters: list[Filter], batch: list[str]) -> str:
     (``Assertion '!nacc != !nrej' failed at nest/rt-table.c:1719``).
     """
     lines = ["router id 198.18.0.1;", "protocol device {}"]
-    for found in filters:
+    lines += [f"define {name} = {prefixes.prefix_set()};" for name, prefixes in compiled.defines]
+    for found in compiled.filters:
         body = "".join(f"    {line}\n" for line in found.lines())
         lines.append(f"filter {found.name} {{\n{body}}}")
         lines.append(f"ipv4 table t_{found.name};")
@@ -125,10 +125,10 @@ def daemon(request: pytest.FixtureRequest, bird_matrix: BirdMatrix, fabric: Fabr
 def test_the_model_predicts_what_real_bird_accepts(daemon: Daemon, data: st.DataObject) -> None:
     peermap = data.draw(policies())
     batch = data.draw(prefixes(peermap.defaults.policy.max_length[4]))
-    filters = _filters(peermap)
-    reply = daemon.reconfigure(_config(filters, batch))
+    compiled = _compiled(peermap)
+    reply = daemon.reconfigure(_config(compiled, batch))
     assert re.search(r"[Rr]econfigur", reply), reply
-    for found in filters:
+    for found in compiled.filters:
         predicted = {p for p in batch if found.decide(Route(ipaddress.ip_network(p), source="static")).accepted}
         held = _prefixes(daemon.birdc(f"show route table t_{found.name}"))
         assert held == predicted, (found.name, found.lines(), sorted(held ^ predicted))

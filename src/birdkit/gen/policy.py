@@ -7,9 +7,9 @@ A ``policy`` section sits in ``defaults``, in a node, in ``defaults.policy.peers
 
 * to fleet nodes: the node's own pod CIDRs (route reflectors also reflect the others'); nothing from ``direct``,
   ``device`` or ``kernel``;
-* from fleet nodes: a pod CIDR (or a more-specific) only from its owner (the session's peer, or behind a route
-  reflector the originator), never the node's own, nothing longer than ``max_length``, no default route unless
-  ``allow_default``;
+* from fleet nodes: a pod CIDR (or a more-specific) only from its owner (the session's peer; behind a route
+  reflector, what the reflector reflects, which it took from the owner's session), never the node's own,
+  nothing longer than ``max_length``, no default route unless ``allow_default``;
 * to extra peers: ``pods: own`` (default), ``fleet`` or ``aggregate`` plus the node's ``announce`` CIDRs;
 * from extra peers: only the ``accept`` list, never a fleet pod CIDR.
 
@@ -20,6 +20,7 @@ the built-in defaults; the first that matches decides.
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -52,6 +53,9 @@ ANNOUNCE_FROM: tuple[AnnounceFrom, ...] = ("all", "reflectors")
 DEFAULT_MAX_LENGTH = {4: 28, 6: 124}
 #: names of the static protocols that originate ``announce`` and ``aggregates`` CIDRs, per family
 ANNOUNCE_PROTOCOL = "announce{family}"
+#: names of the ``define`` prefix sets of the fleet's pod CIDRs, exact and or longer, per family
+FLEET_PODS = "FLEET_PODS_V{family}"
+FLEET_POD_SPACE = "FLEET_POD_SPACE_V{family}"
 
 SESSION_KEYS = (
     "mode", "pods", "accept", "max_length", "allow_default", "import", "export", "import_limit", "keep_filtered",
@@ -235,6 +239,8 @@ class NetIn:
 
     nets: tuple[IPNetwork, ...]
     or_longer: bool = False
+    #: the ``define`` that names this prefix set in the config (the fleet's pod CIDRs)
+    symbol: str | None = None
 
     def holds(self, route: Route) -> bool:
         if self.or_longer:
@@ -242,14 +248,36 @@ class NetIn:
         return route.net in self.nets
 
     def bird(self, negated: bool = False) -> str:
+        if self.symbol is not None:
+            return f"net {'!~' if negated else '~'} {self.symbol}"
         if len(self.nets) == 1 and not self.or_longer:
             return f"net {'!=' if negated else '='} {self.nets[0]}"
-        suffix = "+" if self.or_longer else ""
-        return f"net {'!~' if negated else '~'} [{', '.join(f'{net}{suffix}' for net in self.nets)}]"
+        return f"net {'!~' if negated else '~'} {self.prefix_set()}"
+
+    def prefix_set(self) -> str:
+        """The BIRD prefix set: ``[10.0.1.0/24+, 10.0.2.0/24+]``. Prefixes of one length that together fill a
+        wider one are written as that one with a length range (``10.0.2.0/23{24,32}`` for ``10.0.2.0/24+`` and
+        ``10.0.3.0/24+``), so a fleet of 500 /24 pod CIDRs in a /16 is a few patterns, not 500."""
+        return _prefix_set(self.nets, self.or_longer)
 
     def words(self) -> str:
-        listed = ", ".join(map(str, self.nets))
+        listed = "a fleet pod CIDR" if self.symbol is not None else ", ".join(map(str, self.nets))
         return f"{listed} or longer" if self.or_longer else listed
+
+
+@functools.cache
+def _prefix_set(nets: tuple[IPNetwork, ...], or_longer: bool) -> str:
+    """See :meth:`NetIn.prefix_set` (cached: every node of a fleet writes the same fleet sets)."""
+    patterns = []
+    for length in sorted({net.prefixlen for net in nets}):
+        same = [net for net in nets if net.prefixlen == length]
+        top = same[0].max_prefixlen if or_longer else length
+        for wide in ipaddress.collapse_addresses(same):  # type: ignore[type-var]
+            if wide.prefixlen == length:
+                patterns.append(f"{wide}+" if or_longer else str(wide))
+            else:
+                patterns.append(f"{wide}{{{length},{top}}}")
+    return f"[{', '.join(patterns)}]"
 
 
 @attrs.frozen
@@ -288,26 +316,36 @@ class SourceIs:
 
 
 @attrs.frozen
-class OriginatedBy:
-    """A route reflector's route came from ``router_id`` (its originator id); ``or_unset``: or it has none,
-    so the session's peer made it."""
+class MadeByPeer:
+    """Behind a route reflector: the route has no originator id (the reflector made it) or the peer's own."""
 
     router_id: ipaddress.IPv4Address
-    or_unset: bool = False
 
     def holds(self, route: Route) -> bool:
-        return route.originator_id == self.router_id or (self.or_unset and route.originator_id is None)
+        return route.originator_id in (None, self.router_id)
 
     def bird(self, negated: bool = False) -> str:
-        if self.or_unset:
-            return f"(!defined(bgp_originator_id) || bgp_originator_id = {self.router_id})"
-        return f"defined(bgp_originator_id) && bgp_originator_id = {self.router_id}"
+        return f"(!defined(bgp_originator_id) || bgp_originator_id = {self.router_id})"
 
     def words(self) -> str:
-        return f"originated by {self.router_id}" + (" (or by the peer itself)" if self.or_unset else "")
+        return f"made by the peer itself (no originator id, or {self.router_id})"
 
 
-Test = NetIn | LongerThan | SourceIs | OriginatedBy
+@attrs.frozen
+class Reflected:
+    """The route carries an originator id: a reflector passed on another node's route."""
+
+    def holds(self, route: Route) -> bool:
+        return route.originator_id is not None
+
+    def bird(self, negated: bool = False) -> str:
+        return "defined(bgp_originator_id)"
+
+    def words(self) -> str:
+        return "reflected (it has an originator id)"
+
+
+Test = NetIn | LongerThan | SourceIs | MadeByPeer | Reflected
 
 
 @attrs.frozen
@@ -432,6 +470,8 @@ class NodePolicy:
     filters: tuple[Filter, ...]
     sessions: Mapping[str, CompiledSession]
     originated: Mapping[int, tuple[IPNetwork, ...]]
+    #: ``define NAME = [...];`` lines the filters refer to: (name, prefix set)
+    defines: tuple[tuple[str, NetIn], ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------- compiler
@@ -458,7 +498,8 @@ def compile_node(peermap: Peermap, node: Node, groups: Sequence[PeerGroup], fami
             lines = tuple(fleet.session_lines(neighbor, policy))
             sessions[neighbor.protocol] = CompiledSession(neighbor, policy, lines, channels)
     originated = {family: fleet.originated(family) for family in families}
-    return NodePolicy(tuple(filters), sessions, {f: nets for f, nets in originated.items() if nets})
+    defines = tuple(fleet.defines(families)) if filters else ()
+    return NodePolicy(tuple(filters), sessions, {f: nets for f, nets in originated.items() if nets}, defines)
 
 
 def originated(peermap: Peermap, node: Node) -> tuple[IPNetwork, ...]:
@@ -497,12 +538,32 @@ class _Fleet:
             a for a in wide.announce + own.announce if a.origin == "all" or is_reflector
         ]
         self.aggregates = own.aggregates or wide.aggregates
+        self.all_pods = {
+            family: tuple(cidr for owner in peermap.nodes for cidr in self.pods(owner, family)) for family in (4, 6)
+        }
+        self.other_pods = {
+            family: tuple(cidr for cidr in pods if cidr not in node.pod_cidrs) for family, pods in self.all_pods.items()
+        }
 
     def pods(self, owner: Node, family: int) -> tuple[IPNetwork, ...]:
         return tuple(cidr for cidr in owner.pod_cidrs if cidr.version == family)
 
     def fleet_pods(self, family: int) -> tuple[IPNetwork, ...]:
-        return tuple(cidr for owner in self.peermap.nodes for cidr in self.pods(owner, family))
+        return self.all_pods[family]
+
+    def fleet_set(self, family: int, or_longer: bool) -> Condition:
+        """The fleet's pod CIDRs (or longer), by the name of their ``define``: written once per config, so a
+        session's filter stays as short in a 500-node fleet as in a 3-node one."""
+        name = (FLEET_POD_SPACE if or_longer else FLEET_PODS).format(family=family)
+        return Condition(NetIn(self.fleet_pods(family), or_longer, name))
+
+    def defines(self, families: Sequence[int]) -> list[tuple[str, NetIn]]:
+        """The ``define`` lines the filters use: per family with pod CIDRs, exact and or longer."""
+        return [
+            ((FLEET_POD_SPACE if or_longer else FLEET_PODS).format(family=family),
+             NetIn(self.fleet_pods(family), or_longer))
+            for family in families if self.fleet_pods(family) for or_longer in (False, True)
+        ]
 
     def originated(self, family: int) -> tuple[IPNetwork, ...]:
         """Announced CIDRs that are not pod CIDRs, and aggregates: routes of the ``announce`` static protocol."""
@@ -537,7 +598,7 @@ class _Fleet:
         clauses = [_clause([_longer(max_length)], "reject", f"longer than the maximum length /{max_length}")]
         if neighbor.external:
             if fleet_pods:
-                clauses.append(_clause([_net(*fleet_pods, or_longer=True)], "reject",
+                clauses.append(_clause([self.fleet_set(family, or_longer=True)], "reject",
                                        "a fleet pod CIDR: only its owner announces it"))
             if not (policy.allow_default or default in policy.accept):
                 clauses.append(_clause([_net(default)], "reject", "the default route is not allowed"))
@@ -561,44 +622,38 @@ class _Fleet:
         return Filter(name, comment, tuple(clauses), self.node.asn)
 
     def owner_clauses(self, neighbor: Neighbor, family: int) -> list[Clause]:
-        """Accept each pod CIDR from its owner: the session's peer, or behind a reflector its originator."""
+        """Accept each pod CIDR only from its owner: the session's peer; behind a reflector, also what the
+        reflector reflects, which it accepted from the owner's own session (the same filters run there)."""
         peer = self.by_name[neighbor.name]
-        others = [owner for owner in self.peermap.nodes if owner.name not in (self.node.name, peer.name)]
-        other_pods = tuple(cidr for owner in others for cidr in self.pods(owner, family))
-        clauses = []
+        peer_pods = self.pods(peer, family)
+        if not self.fleet_pods(family):
+            return []
         if neighbor.name in self.reflectors:
-            if self.pods(peer, family):
-                clauses.append(_clause(
-                    [_net(*self.pods(peer, family), or_longer=True), Condition(OriginatedBy(peer.router_id, True))],
-                    "accept", f"owned by {peer.name}, the peer"))
-            for owner in others:
-                if self.pods(owner, family):
-                    clauses.append(_clause(
-                        [_net(*self.pods(owner, family), or_longer=True), Condition(OriginatedBy(owner.router_id))],
-                        "accept", f"owned by {owner.name}, reflected by {peer.name}"))
-            if other_pods or self.pods(peer, family):
-                pods = self.pods(peer, family) + other_pods
-                clauses.append(_clause([_net(*pods, or_longer=True)], "reject",
-                                       "a pod CIDR whose originator is not its owner"))
-        else:
-            if self.pods(peer, family):
-                clauses.append(_clause([_net(*self.pods(peer, family), or_longer=True)], "accept",
-                                       f"owned by {peer.name}, the peer"))
-            if other_pods:
-                clauses.append(_clause([_net(*other_pods, or_longer=True)], "reject",
-                                       f"owned by another node, not by {peer.name}"))
+            clauses = [
+                _clause([_net(*peer_pods, or_longer=True), Condition(MadeByPeer(peer.router_id))], "accept",
+                        f"owned by {peer.name}, the peer"),
+                _clause([_net(*peer_pods, or_longer=True)], "reject", f"owned by {peer.name}, made by another node"),
+            ] if peer_pods else []
+            clauses.append(_clause([self.fleet_set(family, or_longer=True), Condition(Reflected())], "accept",
+                                   f"reflected by {peer.name}, which accepts a pod CIDR only from its owner"))
+            return clauses
+        clauses = [_clause([_net(*peer_pods, or_longer=True)], "accept", f"owned by {peer.name}, the peer")
+                   ] if peer_pods else []
+        clauses.append(_clause([self.fleet_set(family, or_longer=True)], "reject",
+                               f"owned by another node, not by {peer.name}"))
         return clauses
 
     def export_filter(self, neighbor: Neighbor, policy: SessionPolicy, family: int) -> Filter:
         clauses = [_clause([Condition(SourceIs(("static", "bgp")), negated=True)], "reject",
                            "never routes of protocol direct, device or kernel")]
         clauses += [_rule_clause(rule) for rule in policy.export_rules if rule.cidr.version == family]
-        others = tuple(cidr for cidr in self.fleet_pods(family) if cidr not in self.node.pod_cidrs)
+        others = self.other_pods[family]
+        bgp = Condition(SourceIs(("bgp",)))
         if neighbor.external:
             if policy.pods in ("own", "fleet"):
                 clauses += self.own_routes(family)
             if policy.pods == "fleet" and others:
-                clauses.append(_clause([Condition(SourceIs(("bgp",))), _net(*others)], "accept",
+                clauses.append(_clause([bgp, self.fleet_set(family, or_longer=False)], "accept",
                                        "the other nodes' pod CIDRs"))
             aggregates = _of(self.aggregates, family)
             if policy.pods == "aggregate" and aggregates:
@@ -615,7 +670,7 @@ class _Fleet:
         else:
             clauses += self.own_routes(family)
             if self.node.name in self.reflectors and others:
-                clauses.append(_clause([Condition(SourceIs(("bgp",))), _net(*others, or_longer=True)], "accept",
+                clauses.append(_clause([bgp, self.fleet_set(family, or_longer=True)], "accept",
                                        "reflect the other nodes' pod CIDRs"))
             reflects = " and reflected ones" if self.node.name in self.reflectors else ""
             comment = f"To {neighbor.name} (fleet, IPv{family}): our pod CIDRs{reflects}, nothing else."
@@ -926,8 +981,9 @@ def check_policies(peermap: Peermap) -> None:
         _check_section(peermap, node.policy, families, names, [node])
         for peer in node.extra_peers:
             _check_section(peermap, peer.policy, families, names, [node])
+    groups = peer_groups(peermap)
     for node in peermap.nodes:
-        for group in peer_groups(peermap)[node.name]:
+        for group in groups[node.name]:
             for neighbor in group.neighbors:
                 _check_session(peermap, node, neighbor, families)
     reserved = {ANNOUNCE_PROTOCOL.format(family=family) for family in (4, 6)}

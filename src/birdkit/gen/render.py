@@ -202,8 +202,9 @@ def _policy_context(node: Node, compiled: NodePolicy) -> dict[str, Any]:
         {"protocol": symbol(ANNOUNCE_PROTOCOL.format(family=family)), "family": family, "nets": nets}
         for family, nets in compiled.originated.items()
     ]
+    defines = [BirdText(f"define {name} = {prefixes.prefix_set()};") for name, prefixes in compiled.defines]
     header = BirdText(f"Routing policy from the peer map; `birdkit gen --explain {node.name}` says it in words.")
-    return {"header": header, "filters": filters, "sessions": sessions, "originated": originated}
+    return {"header": header, "defines": defines, "filters": filters, "sessions": sessions, "originated": originated}
 
 
 def _render(
