@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +110,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if left or processes:
         print(f"\nERROR: tests left namespaces {left} and processes {processes} behind (now removed)")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """birdkit's wheel, built once per session from this checkout."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
+        check=True, capture_output=True, text=True,
+    )
+    (built,) = out.glob("birdkit-*.whl")
+    return built

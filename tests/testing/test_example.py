@@ -40,17 +40,6 @@ def test_the_example_project_passes(tmp_path: Path) -> None:
     assert "1 passed" in completed.stdout
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
-        check=True, capture_output=True, text=True,
-    )
-    (built,) = out.glob("birdkit-*.whl")
-    return built
-
-
 def _installed_elsewhere(tmp_path: Path) -> tuple[Path, Path]:
     """This environment's packages as two offline sources: everything but birdkit and hypothesis, and
     hypothesis alone (symlinks, so nothing is downloaded or copied)."""

@@ -32,7 +32,10 @@ from birdkit.testing import (
     route_outputs,
     routes,
     status_outputs,
+    syntax,
 )
+
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 #: every public strategy, with narrowing keywords exercised
 PUBLIC: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
@@ -48,6 +51,7 @@ PUBLIC: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "route_outputs": route_outputs,
     "protocol_outputs": protocol_outputs,
     "status_outputs": status_outputs,
+    "syntax configs": syntax.configs,
 }
 
 

@@ -185,6 +185,11 @@ def _major(version: Version | int) -> int:
     return int(version)
 
 
+def _either(choice: bool | None) -> list[bool]:
+    """The values a ``None``-means-either keyword allows."""
+    return [True, False] if choice is None else [choice]
+
+
 def _is_bgp_attribute(attribute: str) -> bool:
     return attribute.startswith(("BGP.", "bgp_"))
 
@@ -283,8 +288,8 @@ def route_outputs(
     what ``birdc`` prints.
     """
     versions: list[Version] = ["2", "3"] if version is None else [version]
-    whole = [True, False] if all_attributes is None else [all_attributes]
-    framings = [True, False] if framed is None else [framed]
+    whole = _either(all_attributes)
+    framings = _either(framed)
 
     @st.composite
     def build(draw: st.DrawFn) -> RouteOutput:
@@ -559,8 +564,8 @@ def protocol_outputs(
     ``None`` draws either value of a choice; ``framed=True`` draws control-socket text.
     """
     versions: list[Version] = ["2", "3"] if version is None else [version]
-    detail_choices = [True, False] if all_details is None else [all_details]
-    framings = [True, False] if framed is None else [framed]
+    detail_choices = _either(all_details)
+    framings = _either(framed)
 
     @st.composite
     def build(draw: st.DrawFn) -> ProtocolOutput:
@@ -596,17 +601,20 @@ def _pair(indent: int, key: str, value: object, width: int) -> str:
     return f"{' ' * indent}{key + ':':<{width}}{value}"
 
 
+def _present(indent: int, width: int, pairs: tuple[tuple[str, object], ...]) -> list[str]:
+    """``key: value`` lines for the values that are set, in order."""
+    return [_pair(indent, key, value, width) for key, value in pairs if value is not None]
+
+
 def _bgp_lines(session: BgpSession) -> list[str]:
     lines = [_pair(2, "BGP state", session.state, 20)]
-    for key, value in (
+    lines += _present(4, 18, (
         ("Neighbor address", session.neighbor_address),
         ("Neighbor port", session.neighbor_port),
         ("Neighbor AS", session.neighbor_as),
         ("Local AS", session.local_as),
         ("Neighbor ID", session.neighbor_id),
-    ):
-        if value is not None:
-            lines.append(_pair(4, key, value, 18))
+    ))
     for title, capabilities in (("Local", session.local_capabilities), ("Neighbor", session.neighbor_capabilities)):
         if capabilities:
             lines.append(f"    {title} capabilities")
@@ -616,22 +624,20 @@ def _bgp_lines(session: BgpSession) -> list[str]:
                 lines += [f"        {part}" for part in nested]
     if session.session:
         lines.append(_pair(4, "Session", " ".join(session.session), 18))
-    for key, value in (
+    lines += _present(4, 18, (
         ("Source address", session.source_address),
         ("Hold timer", session.hold_timer),
         ("Keepalive timer", session.keepalive_timer),
         ("Send hold timer", session.send_hold_timer),
         ("Last error", session.last_error),
-    ):
-        if value is not None:
-            lines.append(_pair(4, key, value, 18))
+    ))
     lines += [_pair(4, key, value, 18) for key, value in session.details]
     return lines
 
 
 def _channel_lines(channel: Channel) -> list[str]:
     lines = [f"  Channel {channel.name}"]
-    for key, value in (
+    lines += _present(4, 16, (
         ("State", channel.state),
         ("Import state", channel.import_state),
         ("Export state", channel.export_state),
@@ -639,9 +645,7 @@ def _channel_lines(channel: Channel) -> list[str]:
         ("Preference", channel.preference),
         ("Input filter", channel.input_filter),
         ("Output filter", channel.output_filter),
-    ):
-        if value is not None:
-            lines.append(_pair(4, key, value, 16))
+    ))
     for limit in channel.limits:
         lines.append(_pair(4, limit.kind, f"{limit.value}{' [HIT]' if limit.hit else ''}", 16))
         if limit.action is not None:
@@ -705,7 +709,7 @@ class StatusOutput:
 
 def status_outputs(framed: bool | None = None) -> st.SearchStrategy[StatusOutput]:
     """``show status`` replies of 2.x and 3.x BIRDs (hostname, graceful-restart lines), as text and model."""
-    framings = [True, False] if framed is None else [framed]
+    framings = _either(framed)
 
     @st.composite
     def build(draw: st.DrawFn) -> StatusOutput:
