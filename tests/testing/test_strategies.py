@@ -153,7 +153,6 @@ def test_peermaps_follow_their_keywords(data: dict[str, Any]) -> None:
 @settings(max_examples=80)
 @given(routes(version="2", bgp=False, kinds=("vpn",)))
 def test_routes_follow_their_keywords(listing: list[Any]) -> None:
-    assert listing
     for route in listing:
         assert route.bgp is None
         assert not any(name.startswith("BGP.") for name, _ in route.other_attributes)
