@@ -9,9 +9,10 @@ codes, an interactive session with ``bird>`` prompts, or a transcript with ``>>>
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput
 
@@ -153,6 +154,29 @@ def _parse(lines: list[tuple[int, str]], start: str, path: str | None) -> Tree[T
         ) from None
 
 
+_Parser = TypeVar("_Parser", bound=Callable[..., Any])
+
+
+def _values_checked(kind: str) -> Callable[[_Parser], _Parser]:
+    """A reply parser whose value conversions (numbers, counts) fail as :class:`OutputParseError`, not as the
+    ValueError or TypeError a value BIRD never prints would raise."""
+
+    def decorate(parser: _Parser) -> _Parser:
+        @functools.wraps(parser)
+        def checked(text: str, *, path: str | None = None) -> Any:
+            try:
+                return parser(text, path=path)
+            except (ValueError, TypeError, KeyError, IndexError) as error:
+                raise OutputParseError(
+                    f"this is not `{kind}` output as BIRD prints it: a value BIRD never prints ({error})",
+                    span=Span(path or f"<{kind} reply>", 1, 1),
+                ) from None
+
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
 def _literal_words(terminals: Iterable[str]) -> list[str]:
     """The fixed words among the grammar's terminal names, quoted (a name like ``INT`` means nothing to a user)."""
     from lark.lexer import PatternStr
@@ -171,6 +195,7 @@ def _literal_words(terminals: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 
 
+@_values_checked("show route")
 def parse_routes(text: str, *, path: str | None = None) -> list[Route]:
     """The routes of ``show route [all]`` output (any table, any net type, 2.x or 3.x attributes)."""
     lines = _body_tabs([(n, b) for n, b in reply_lines(text) if not b.startswith("Total:")])
@@ -369,6 +394,7 @@ _VALUE_BUILDERS: dict[str, Callable[[Tree[Token]], Any]] = {
 # ---------------------------------------------------------------------------------------------------------
 
 
+@_values_checked("show route count")
 def parse_route_count(text: str, *, path: str | None = None) -> RouteCount:
     """``show route count`` (and ``show route … count``): per-table counts and the Total line."""
     tree = _parse(list(reply_lines(text)), "route_count", path)
@@ -390,6 +416,7 @@ def parse_route_count(text: str, *, path: str | None = None) -> RouteCount:
 # ---------------------------------------------------------------------------------------------------------
 
 
+@_values_checked("show status")
 def parse_status(text: str, *, path: str | None = None) -> Status:
     """``show status``."""
     tree = _parse(list(reply_lines(text)), "status", path)
@@ -423,6 +450,7 @@ def parse_status(text: str, *, path: str | None = None) -> Status:
 # ---------------------------------------------------------------------------------------------------------
 
 
+@_values_checked("show interfaces")
 def parse_interfaces(text: str, *, path: str | None = None) -> list[Interface]:
     """``show interfaces``: state, index, master, flags, MTU and addresses of every interface."""
     tree = _parse(_body_tabs(list(reply_lines(text))), "interfaces", path)
@@ -466,6 +494,7 @@ def _interface_address(tree: Tree[Token]) -> InterfaceAddress:
 # ---------------------------------------------------------------------------------------------------------
 
 
+@_values_checked("show protocols")
 def parse_protocols(text: str, *, path: str | None = None) -> list[Protocol]:
     """``show protocols`` or ``show protocols all``: rows, BGP sessions, channels, limits and stats."""
     tree = _parse(list(reply_lines(text)), "protocols", path)
