@@ -294,6 +294,12 @@ def parse_peermap(text: str, source: str = "peermap.yaml", base_dir: Path | None
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise PeermapError(f"not valid YAML: {error.problem}", span=Span(source, line, column)) from None
+    except yaml.reader.ReaderError as error:  # a character YAML refuses (NUL, other controls)
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise PeermapError(
+            f"not valid YAML: character {chr(error.character)!r} is not allowed", span=Span(source, line, column)
+        ) from None
     return _Validator(source, locations, base_dir or Path.cwd()).peermap(data)
 
 
