@@ -59,3 +59,11 @@ def test_fmt_on_a_file_that_does_not_parse_writes_nothing(tmp_path: Path) -> Non
     path.write_bytes(b"protocol device {\n")
     birdkit(["fmt", "--write", str(path)]).clean(1)
     assert path.read_bytes() == b"protocol device {\n"
+
+
+def test_a_dense_five_megabyte_line_ends_cleanly_within_the_memory_limit(tmp_path: Path) -> None:
+    path = tmp_path / "braces.conf"
+    path.write_bytes(b"{" * (5 << 20))
+    outcome = birdkit(["check", str(path)], timeout=60)
+    assert outcome.code in (1, 2) and "Traceback" not in outcome.stderr
+    assert len(outcome.stderr) < 1000

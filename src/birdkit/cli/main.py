@@ -100,6 +100,9 @@ def _dispatch(args: list[str]) -> int:
     except KeyboardInterrupt:
         print(f"birdkit {name}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except MemoryError:
+        print(f"birdkit {name}: out of memory: the input is too large for this machine", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":
