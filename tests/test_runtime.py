@@ -14,6 +14,9 @@ WALKTHROUGH = Path(__file__).resolve().parents[0] / "fixtures" / "walkthrough" /
 @pytest.mark.live
 def test_matrix_has_every_version(bird_matrix: BirdMatrix) -> None:
     assert bird_matrix.versions == list(VERSIONS)
+    assert bird_matrix.get("1").version == "1.6.8"
+    assert bird_matrix.get("2.0.7").version == "2.0.7"
+    assert "1.6.8" not in bird_matrix.runtimes and "2.0.7" not in bird_matrix.runtimes
     assert bird_matrix.get("3").version == "3.1.8"
     assert bird_matrix.get("2").version == "2.17.6"
 

@@ -1,4 +1,5 @@
-"""Real BIRD daemons: Debian 12's bird2 natively plus trixie's bird2/bird3 in cached debootstrap trees.
+"""Real BIRD daemons: Debian 12's bird2 natively plus bullseye's bird/bird2 and trixie's bird2/bird3 in cached
+debootstrap trees.
 
     matrix = BirdMatrix.discover()
     bird = matrix.get("3.1.8")
@@ -26,11 +27,24 @@ import attrs
 
 from birdkit.errors import RuntimeMissingError
 
-#: BIRD versions the matrix provides, oldest first
+#: the core of the matrix: every live test runs on these, oldest first
 VERSIONS = ("2.0.12", "2.17.6", "3.1.8")
-#: the debootstrap package that brings each chrooted version
-_TRIXIE_PACKAGES = {"2.17.6": "bird2", "3.1.8": "bird3"}
+#: config targets the matrix runs: the core plus 2.0.7 (Ubuntu 20.04's, the walkthrough's own BIRD), whose
+#: agreement with ``check --target`` is tested on the corpus and the parse-matrix
+TARGET_VERSIONS = ("2.0.7", *VERSIONS)
+#: BIRD 1.x speaks another config language: in the matrix for its birdc output only
+OUTPUT_ONLY_VERSIONS = ("1.6.8",)
+#: every version the matrix provides, oldest first
+ALL_VERSIONS = (*OUTPUT_ONLY_VERSIONS, *TARGET_VERSIONS)
+#: the Debian suite and package that bring each chrooted version (bird and bird2 conflict: one tree each)
+_TREES = {
+    "1.6.8": ("bullseye", "bird"),
+    "2.0.7": ("bullseye", "bird2"),
+    "2.17.6": ("trixie", "bird2"),
+    "3.1.8": ("trixie", "bird3"),
+}
 _NATIVE_VERSION = "2.0.12"
+_OTHER_VERSIONS = frozenset(ALL_VERSIONS) - frozenset(VERSIONS)
 # 2.x: "bird: PATH:L:C message"; 3.x: "bird: TIMESTAMP [0001] <FATAL> PATH:L:C message"
 _BIRD_ERROR = re.compile(
     r"^(?:bird: )?(?:.*?<FATAL> )?(?:(?P<path>[^\s:]*):(?P<line>\d+):(?P<column>\d+) )?(?P<message>.*)$"
@@ -38,12 +52,13 @@ _BIRD_ERROR = re.compile(
 
 
 def cache_dir() -> Path:
-    """Where the trixie trees live: ``$BIRDKIT_CACHE`` or ``/var/cache/birdkit``."""
+    """Where the debootstrap trees live: ``$BIRDKIT_CACHE`` or ``/var/cache/birdkit``."""
     return Path(os.environ.get("BIRDKIT_CACHE", "/var/cache/birdkit"))
 
 
 def _tree_path(version: str) -> Path:
-    return cache_dir() / f"trixie-{_TRIXIE_PACKAGES[version]}"
+    suite, package = _TREES[version]
+    return cache_dir() / f"{suite}-{package}"
 
 
 @attrs.frozen
@@ -229,13 +244,18 @@ def _detect_version(runtime: BirdRuntime) -> str | None:
 
 @attrs.frozen
 class BirdMatrix:
-    """The BIRD versions present on this machine, by version string."""
+    """The BIRD versions present on this machine, by version string.
+
+    ``runtimes`` are the core (:data:`VERSIONS`); ``others`` are the rest of :data:`ALL_VERSIONS`, reached
+    through :meth:`get` only, so code that loops over the core does not meet BIRD 1.x or 2.0.7.
+    """
 
     runtimes: Mapping[str, BirdRuntime]
+    others: Mapping[str, BirdRuntime] = attrs.field(factory=dict)
 
     @classmethod
     def discover(cls) -> BirdMatrix:
-        """Find the host BIRD and every prepared trixie tree (nothing is built here)."""
+        """Find the host BIRD and every prepared debootstrap tree (nothing is built here)."""
         found: dict[str, BirdRuntime] = {}
         if shutil.which("bird") or Path("/usr/sbin/bird").exists():
             native = BirdRuntime(_NATIVE_VERSION)
@@ -243,27 +263,32 @@ class BirdMatrix:
             if detected:
                 found[detected] = attrs.evolve(native, version=detected)
         if os.geteuid() == 0:
-            for version in _TRIXIE_PACKAGES:
+            for version in _TREES:
                 tree = _tree_path(version)
                 if (tree / "usr/sbin/bird").exists():
                     runtime = BirdRuntime(version, tree)
                     detected = _detect_version(runtime)
                     if detected:
                         found[detected] = attrs.evolve(runtime, version=detected)
-        return cls(dict(sorted(found.items(), key=lambda item: _version_key(item[0]))))
+        ordered = dict(sorted(found.items(), key=lambda item: _version_key(item[0])))
+        return cls(
+            {v: r for v, r in ordered.items() if v not in _OTHER_VERSIONS},
+            {v: r for v, r in ordered.items() if v in _OTHER_VERSIONS},
+        )
 
     def get(self, version: str) -> BirdRuntime:
         """The runtime for ``version`` (exact, or the newest whose version starts with it, e.g. ``"3"``)."""
-        if version in self.runtimes:
-            return self.runtimes[version]
-        matches = [v for v in self.runtimes if v.startswith(version + ".")]
+        everything = {**self.others, **self.runtimes}
+        if version in everything:
+            return everything[version]
+        matches = [v for v in everything if v.startswith(version + ".")]
         if not matches:
-            have = ", ".join(self.runtimes) or "none"
+            have = ", ".join(everything) or "none"
             raise RuntimeMissingError(
                 f"BIRD {version} is not available (have: {have})",
                 hint="run `make matrix` (as root) or `birdkit matrix prepare`",
             )
-        return self.runtimes[matches[-1]]
+        return everything[matches[-1]]
 
     @property
     def versions(self) -> list[str]:
@@ -274,8 +299,8 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.-]", version))
 
 
-def prepare(versions: tuple[str, ...] = tuple(_TRIXIE_PACKAGES), log: bool = True) -> None:
-    """Build the missing trixie trees with debootstrap (about 40 s each); present trees are reused."""
+def prepare(versions: tuple[str, ...] = tuple(_TREES), log: bool = True) -> None:
+    """Build the missing debootstrap trees (about 40 s each); present trees are reused."""
     if os.geteuid() != 0:
         raise RuntimeMissingError("preparing the BIRD matrix needs root (debootstrap and chroot)")
     if not shutil.which("debootstrap") and not Path("/usr/sbin/debootstrap").exists():
@@ -286,12 +311,10 @@ def prepare(versions: tuple[str, ...] = tuple(_TRIXIE_PACKAGES), log: bool = Tru
         if (tree / "usr/sbin/bird").exists():
             continue
         staging = tree.with_name(tree.name + f".tmp-{uuid.uuid4().hex[:8]}")
+        suite, package = _TREES[version]
         if log:
-            print(f"building BIRD {version} tree in {tree} (debootstrap trixie, about 40 s)", flush=True)
-        command = [
-            "debootstrap", "--variant=minbase", f"--include={_TRIXIE_PACKAGES[version]}",
-            "trixie", str(staging), mirror,
-        ]
+            print(f"building BIRD {version} tree in {tree} (debootstrap {suite}, about 40 s)", flush=True)
+        command = ["debootstrap", "--variant=minbase", f"--include={package}", suite, str(staging), mirror]
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)

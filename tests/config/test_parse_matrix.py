@@ -9,12 +9,13 @@ import pytest
 
 from birdkit.config.parse import check_config
 from birdkit.errors import BirdkitError
+from birdkit.runtime import BirdMatrix
 
 pytestmark = pytest.mark.corpus
 
 #: cells where the build EXPECTED.tsv was made with differs from the BIRD users run: that 2.0.7 was built
 #: without libssh, so it has no RPKI protocol, while Debian's and Ubuntu's 2.0.7 (the walkthrough's) have it;
-#: tests/config/test_version_fixtures.py checks these files against the matrix's real 2.0.7
+#: test_real_2_0_7_has_rpki_unlike_the_parse_matrix_build checks them against the matrix's real 2.0.7
 BUILD_DIFFERENCES = {("rpki.conf", "2.0.7"), ("rpki_keep.conf", "2.0.7")}
 
 
@@ -49,3 +50,14 @@ def test_parse_matrix_agreement(corpus_dir: Path) -> None:
         f"\nparse-matrix agreement: {agreement:.2%} of {len(pairs)} pairs; disagreements:", *disagreements, sep="\n  "
     )
     assert not disagreements
+
+
+@pytest.mark.live
+@pytest.mark.matrix
+def test_real_2_0_7_has_rpki_unlike_the_parse_matrix_build(bird_matrix: BirdMatrix, corpus_dir: Path) -> None:
+    """The cells set aside above: Debian's 2.0.7 accepts them, and so does `check --target 2.0.7`."""
+    runtime = bird_matrix.get("2.0.7")
+    for name, version in sorted(BUILD_DIFFERENCES):
+        path = corpus_dir / "parse-matrix" / name
+        assert runtime.check(path.read_text()).ok
+        check_config(path, target=version)

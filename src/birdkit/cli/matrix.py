@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING
 from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
 
 if TYPE_CHECKING:
-    from birdkit.runtime import BirdMatrix
+    from birdkit.runtime import BirdMatrix, BirdRuntime
 
 EPILOG = """\
 examples:
-  birdkit matrix prepare     # build missing trixie trees (debootstrap, ~40 s each, needs root)
+  birdkit matrix prepare     # build missing trees (debootstrap, ~40 s each, needs root)
   birdkit matrix list        # which versions are ready, and where
   birdkit matrix check FILE  # run `bird -p` on FILE under every version
 
-The host's own bird2 (Debian 12: 2.0.12) is used natively; bird2 2.17.6 and bird3 3.1.8 run from
-debootstrapped Debian trixie trees under $BIRDKIT_CACHE (default /var/cache/birdkit) via chroot.
+The host's own bird2 (Debian 12: 2.0.12) is used natively; bird 1.6.8 (outputs only) and bird2 2.0.7 from
+Debian bullseye, bird2 2.17.6 and bird3 3.1.8 from Debian trixie run from debootstrapped trees under
+$BIRDKIT_CACHE (default /var/cache/birdkit) via chroot.
 """
 
 
@@ -30,7 +31,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare, list or check with the BIRD matrix."""
-    from birdkit.runtime import VERSIONS, BirdMatrix, prepare
+    from birdkit.runtime import ALL_VERSIONS, BirdMatrix, prepare
 
     if args.action == "prepare":
         prepare()
@@ -38,17 +39,21 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "check":
         return _check(matrix, args.files, args.json)
     rows = [
-        [version, "yes" if version in matrix.runtimes else "no", _where(matrix, version)] for version in VERSIONS
+        [version, "yes" if _runtime(matrix, version) else "no", _where(matrix, version)] for version in ALL_VERSIONS
     ]
     if args.json:
         print_json([{"version": v, "ready": r == "yes", "root": w} for v, r, w in rows])
     else:
         print(format_table(["version", "ready", "runs from"], rows))
-    return EXIT_OK if all(version in matrix.runtimes for version in VERSIONS) else EXIT_ENV
+    return EXIT_OK if all(_runtime(matrix, version) for version in ALL_VERSIONS) else EXIT_ENV
+
+
+def _runtime(matrix: BirdMatrix, version: str) -> BirdRuntime | None:
+    return matrix.runtimes.get(version) or matrix.others.get(version)
 
 
 def _where(matrix: BirdMatrix, version: str) -> str:
-    runtime = matrix.runtimes.get(version)
+    runtime = _runtime(matrix, version)
     if runtime is None:
         return "-"
     return f"chroot {runtime.root}" if runtime.root else "host"

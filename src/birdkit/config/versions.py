@@ -382,7 +382,9 @@ class _Gates:
     def visit_FlowNet(self, node: ast.FlowNet, parent: Any) -> None:
         for item in node.items:
             masked = any(isinstance(word, ast.Punct) and word.text == "/" for word in item.words)
-            if masked and not item.name.startswith("tcp flags"):
+            # BIRD before 2.0.9 also matched the flow label by value/mask
+            bitmask = item.name.startswith("tcp flags") or (item.name.startswith("label") and self.version < (2, 0, 9))
+            if masked and not bitmask:
                 self.fail(item, f"'{item.name}' takes no value/mask pairs (only 'tcp flags' does)")
         # the walk leaves a flow net's items to this visitor: true/false in an option below it is a plain word
         in_flow, self.in_flow = self.in_flow, True
