@@ -74,3 +74,30 @@ def test_outside_names_a_router_beyond_the_fleet(tmp_path: Path, capsys: pytest.
     assert main(["lint", "--outside", "198.18.0.254", str(vm1), str(VM2)]) == 0
     assert main(["lint", "--outside", "tor1", str(vm1), str(VM2)]) == 2
     assert "--outside takes an IP address" in capsys.readouterr().err
+
+
+
+#: each valid for some BIRD only: 2.x (3.x removed settle times from tables), 3.x (a prefilter)
+VERSION_SPECIFIC = {
+    "3.1.8": ("ipv4 table t { min settle time 1 s; };\nprotocol device {}\n", "'min settle time' needs BIRD 2.x"),
+    "2.17.6": ("protocol static s { ipv4 { export in 10.0.0.0/8 all; }; }\n", "'export in PREFIX' needs BIRD 3.0"),
+}
+
+
+@pytest.mark.parametrize("command", ["fmt", "lint"])
+@pytest.mark.parametrize("refusing", sorted(VERSION_SPECIFIC))
+def test_fmt_and_lint_take_what_some_bird_accepts_unless_a_target_narrows(
+    command: str, refusing: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, refused = VERSION_SPECIFIC[refusing]
+    config = tmp_path / "bird.conf"
+    config.write_text(text)
+    assert main([command, str(config)]) == 0
+    if command == "fmt":
+        kept = "min settle time 1 s;" if refusing.startswith("3") else "export in 10.0.0.0/8 all;"
+        assert kept in capsys.readouterr().out
+    assert main([command, "--target", refusing, str(config)]) != 0
+    assert refused in capsys.readouterr().err
+    # no supported BIRD accepts both together
+    config.write_text("".join(text for text, _ in VERSION_SPECIFIC.values()))
+    assert main([command, str(config)]) != 0

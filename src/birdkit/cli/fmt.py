@@ -31,13 +31,14 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     mode.add_argument("--write", "-w", action="store_true", help="rewrite files in place (atomically)")
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     parser.add_argument("--diff", action="store_true", help="print a unified diff instead of the formatted text")
-    parser.add_argument("--target", metavar="VERSION", help="BIRD version the configs are written for")
+    parser.add_argument("--target", metavar="VERSION", help="BIRD version the configs are written for (default: syntax any supported BIRD accepts)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Format every file; see EPILOG for the modes and exit codes."""
     from birdkit.config.format import format_config
     from birdkit.config.parse import parse_config
+    from birdkit.config.versions import ANY_TARGET
 
     if args.write and "-" in args.files:
         print("birdkit fmt: --write cannot rewrite stdin", file=sys.stderr)
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             original = read_text(name, limit=MAX_CONFIG_BYTES, what="config", lossless=True)
         label = "<stdin>" if name == "-" else name
-        results.append((name, label, original, format_config(parse_config(original, path=label, target=args.target))))
+        results.append((name, label, original, format_config(parse_config(original, path=label, target=args.target or ANY_TARGET))))
     # every file parsed: only now write anything, so one bad file leaves all of them untouched
     changed = [label for _, label, original, formatted in results if formatted != original]
     for name, label, original, formatted in results:

@@ -29,7 +29,7 @@ exit codes: 0 no errors (warnings are printed but do not fail; --strict makes th
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add the ``lint`` arguments to ``parser``."""
     parser.add_argument("files", nargs="*", metavar="FILE", help="configs to lint; several = a fleet ('-' reads stdin)")
-    parser.add_argument("--target", metavar="VERSION", help="BIRD version to check against, e.g. 2.0.12, 3.1.8")
+    parser.add_argument("--target", metavar="VERSION", help="BIRD version to check against, e.g. 2.0.12, 3.1.8 (default: syntax any supported BIRD accepts)")
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     """Lint the files (or list the rules) and return the exit code described in EPILOG."""
     from birdkit.config.lint import RULES, Severity, lint_config, lint_fleet
     from birdkit.config.parse import load_config
+    from birdkit.config.versions import ANY_TARGET
 
     if args.list_rules:
         rows = [(rule.id, rule.severity.value, rule.doc) for rule in RULES.values()]
@@ -63,14 +64,15 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"birdkit lint: --outside takes an IP address, not {address!r}", file=sys.stderr)
             return EXIT_USAGE
+    target = args.target or ANY_TARGET  # without --target: whatever some supported BIRD accepts
     configs = []
     sources: dict[str, str] = {}  # what stdin held, to quote its lines
     for name in args.files:
         if name == "-":
             sources["<stdin>"] = read_stdin(limit=MAX_CONFIG_BYTES, what="config", lossless=True)
-            configs.append(load_config("<stdin>", text=sources["<stdin>"]))
+            configs.append(load_config("<stdin>", text=sources["<stdin>"], target=target))
         else:
-            configs.append(load_config(name))
+            configs.append(load_config(name, target=target))
     if len(configs) == 1:
         findings = lint_config(configs[0], target=args.target)
     else:

@@ -18,7 +18,7 @@ from birdkit.config import ast, engine
 from birdkit.config.build import AstBuilder
 from birdkit.config.semantic import check_semantics
 from birdkit.config.trivia import attach_trivia, scan_comments
-from birdkit.config.versions import Version, check_version_gates, parse_target
+from birdkit.config.versions import Version, check_gates, gate_versions
 from birdkit.errors import BirdSyntaxError, ConfigError, FileError
 from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.span import Span
@@ -41,14 +41,15 @@ def parse_config(text: str, path: str | os.PathLike[str] | None = None, *, targe
     """Parse one BIRD config text into a :class:`~birdkit.config.ast.Config` (includes stay ``Include``).
 
     ``target`` is a BIRD version (``"2.0.12"``, ``"2.17"``, ``"3"``); syntax that version rejects raises
-    :class:`~birdkit.errors.BirdSyntaxError`. The default is the newest version.
+    :class:`~birdkit.errors.BirdSyntaxError`. The default is the newest version; ``"any"`` takes what some
+    supported version accepts.
     """
-    version = parse_target(target)
+    versions = gate_versions(target)
     source = str(path) if path is not None else None
     with _building_a_tree():
         config = _parse_text(text, source, "config")
         assert isinstance(config, ast.Config)
-        check_version_gates(config, version, text)
+        check_gates(config, versions, text)
     return config
 
 
@@ -67,7 +68,7 @@ def load_config(
     onto a local folder (``{"/etc/bird/": "bundle/"}``) to check a config away from its host. A file that
     cannot be read raises :class:`~birdkit.errors.FileError` (an include that cannot: ``ConfigError``).
     """
-    loader = _Loader(parse_target(target), dict(include_map or {}))
+    loader = _Loader(gate_versions(target), dict(include_map or {}))
     with _building_a_tree():
         return loader.load(Path(path), text)
 
@@ -82,10 +83,10 @@ def check_config(
 ) -> ast.Config:
     """What ``birdkit check`` does: load ``source`` (or parse ``text`` named ``source``), then apply the
     checks ``bird -p`` makes after parsing (symbols defined before use, a protocol present, ...)."""
-    loader = _Loader(parse_target(target), dict(include_map or {}))
+    loader = _Loader(gate_versions(target), dict(include_map or {}))
     with _building_a_tree():
         config = loader.load(Path(source), text)
-        check_semantics(config, loader.version, loader.sources)
+        check_semantics(config, loader.versions[0], loader.sources)
     return config
 
 
@@ -210,7 +211,8 @@ _CONTAINERS: dict[type, tuple[str, str]] = {
 class _Loader:
     """Reads a main file and splices in included files, following BIRD's include rules."""
 
-    version: Version
+    #: the versions to gate against (see versions.gate_versions); the first is the one semantics follow
+    versions: tuple[Version, ...]
     include_map: dict[str, str]
     sources: dict[str | None, list[str]] = attrs.field(factory=dict)
     included: list[Path] = attrs.field(factory=list)
@@ -228,7 +230,7 @@ class _Loader:
     def parse(self, text: str, path: str, start: str) -> Any:
         lines = self.sources[path] = text.splitlines()
         node = _parse_text(text, path, start, lines)
-        check_version_gates(node, self.version, text)
+        check_gates(node, self.versions, text)
         return node
 
     def read(self, path: Path) -> str:

@@ -77,6 +77,35 @@ def check_version_gates(root: Any, version: Version, text: str) -> None:
     _Gates(version, text).run(root)
 
 
+#: the ``target`` that takes whatever some supported BIRD accepts (the default of fmt and lint)
+ANY_TARGET = "any"
+#: versions whose gates together let through what any supported release accepts: the newest 3.x and 2.x,
+#: and the oldest (before 2.0.8/2.0.9 six hex pairs were an IPv6 address and a flow label took a mask)
+_UNION = ((3, 3, 2), (2, 19, 2), (2, 0, 7))
+
+
+def gate_versions(target: str | None) -> tuple[Version, ...]:
+    """The versions a config is gated against: ``target``'s (see :func:`parse_target`), or for ``"any"`` a set
+    whose union is every supported release."""
+    if target is not None and target.strip().lower() == ANY_TARGET:
+        return _UNION
+    return (parse_target(target),)
+
+
+def check_gates(root: Any, versions: tuple[Version, ...], text: str) -> None:
+    """Raise the error of the first of ``versions`` when none of them accepts ``root``."""
+    first: BirdSyntaxError | None = None
+    for version in versions:
+        try:
+            check_version_gates(root, version, text)
+        except BirdSyntaxError as error:
+            first = first or error
+        else:
+            return
+    assert first is not None
+    raise first
+
+
 def _names_attribute(expr: Any, attributes: set[str]) -> bool:
     return isinstance(expr, ast.Symbol) and expr.name in attributes
 
