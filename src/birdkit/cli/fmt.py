@@ -31,7 +31,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     mode.add_argument("--write", "-w", action="store_true", help="rewrite files in place (atomically)")
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     parser.add_argument("--diff", action="store_true", help="print a unified diff instead of the formatted text")
-    parser.add_argument("--target", metavar="VERSION", help="BIRD version the configs are written for (default: syntax any supported BIRD accepts)")
+    parser.add_argument(
+        "--target",
+        metavar="VERSION",
+        help="BIRD version the configs are written for (default: syntax some supported BIRD accepts)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             original = read_text(name, limit=MAX_CONFIG_BYTES, what="config", lossless=True)
         label = "<stdin>" if name == "-" else name
-        results.append((name, label, original, format_config(parse_config(original, path=label, target=args.target or ANY_TARGET))))
+        config = parse_config(original, path=label, target=args.target or ANY_TARGET)
+        results.append((name, label, original, format_config(config)))
     # every file parsed: only now write anything, so one bad file leaves all of them untouched
     changed = [label for _, label, original, formatted in results if formatted != original]
     for name, label, original, formatted in results:

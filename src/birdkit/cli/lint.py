@@ -29,7 +29,11 @@ exit codes: 0 no errors (warnings are printed but do not fail; --strict makes th
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add the ``lint`` arguments to ``parser``."""
     parser.add_argument("files", nargs="*", metavar="FILE", help="configs to lint; several = a fleet ('-' reads stdin)")
-    parser.add_argument("--target", metavar="VERSION", help="BIRD version to check against, e.g. 2.0.12, 3.1.8 (default: syntax any supported BIRD accepts)")
+    parser.add_argument(
+        "--target",
+        metavar="VERSION",
+        help="BIRD version to check against, e.g. 2.0.12, 3.1.8 (default: syntax some supported BIRD accepts)",
+    )
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
