@@ -121,16 +121,19 @@ def reply_lines(text: str) -> Iterator[tuple[int, str]]:
 def _body_tabs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Indented body lines (next hops, attributes, addresses) start with a TAB, as BIRD prints them.
 
-    Plain birdc text copied from a terminal may have TABs expanded to spaces (then it has no TAB at all);
-    a TAB inside a route line (a hand-edited sample) becomes a space.
+    Plain birdc text copied from a terminal or an editor may have TABs turned into spaces (then it has no TAB
+    at all): a line indented deeper than the shallowest body line continues the attribute above it. A TAB
+    inside a route line (a hand-edited sample) becomes a space.
     """
     expanded = not any("\t" in body for _, body in lines)
+    indents = [len(body) - len(body.lstrip(" ")) for _, body in lines if body[:2] == "  " and "[" not in body]
+    unit = min(indents, default=0)
     result = []
     for number, body in lines:
         if expanded and body[:2] == "  ":
             stripped = body.lstrip(" ")
             if "[" not in stripped:
-                body = ("\t\t" if len(body) - len(stripped) >= 16 else "\t") + stripped
+                body = ("\t\t" if len(body) - len(stripped) > unit else "\t") + stripped
         if body[:1] != "\t" and "\t" in body:
             body = body.replace("\t", " ")
         result.append((number, body))

@@ -208,10 +208,12 @@ def _chunks(source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[str]:
 
 
 def _expand_tabs(text: str) -> str:
-    """Plain birdc text copied from a terminal (no TAB at all): indented body lines get their TABs back."""
+    """Plain birdc text copied from a terminal or an editor (no TAB at all): indented body lines get their TABs
+    back; a line indented deeper than the shallowest body line continues the attribute above it."""
     if "\t" in text or ("\n  " not in text and not text.startswith("  ")):
         return text
-    return _EXPANDED_TABS.sub(lambda match: "\t\t" if len(match.group(1)) >= 16 else "\t", text)
+    unit = min(len(match.group(1)) for match in _EXPANDED_TABS.finditer(text))
+    return _EXPANDED_TABS.sub(lambda match: "\t\t" if len(match.group(1)) > unit else "\t", text)
 
 
 def _last_record_start(text: str, floor: int, end: int) -> int:
