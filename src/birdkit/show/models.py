@@ -279,9 +279,10 @@ class Status:
 
 @attrs.frozen
 class TableCount:
-    """One ``N of M routes for K networks in table T`` line."""
+    """One ``N of M routes for K networks in table T`` line (``table`` is ``None`` from BIRD 1.x, which
+    counts its one table without naming it)."""
 
-    table: str
+    table: str | None
     routes: int
     total_routes: int
     networks: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any, TypeVar
@@ -198,10 +199,30 @@ def _literal_words(terminals: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 
 
+#: a BIRD 1.x route line with its next hop on it: ``10.0.0.0/24 via 192.0.2.1 on eth0 [static1 ...] * (200)``
+#: (a further route of the same network leaves the network column blank)
+_V1_ROUTE_WITH_HOP = re.compile(r"(\S[^\[]*? +|(?= *(?:via|dev) ))((?:via|dev) [^\[]*?) *(\[.*)\Z")
+
+
+def _v1_next_hops(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """BIRD 1.x route lines carry the next hop: moved to a line of its own below, as 2.x and 3.x print it."""
+    result = []
+    for number, body in lines:
+        match = _V1_ROUTE_WITH_HOP.match(body.lstrip(" ")) if body[:1] != "\t" else None
+        if match:
+            net, hop, rest = match.groups()
+            result += [(number, f"{net}unicast {rest}"), (number, f"\t{hop}")]
+        else:
+            result.append((number, body))
+    return result
+
+
 @_values_checked("show route")
 def parse_routes(text: str, *, path: str | None = None) -> list[Route]:
-    """The routes of ``show route [all]`` output (any table, any net type, 2.x or 3.x attributes)."""
+    """The routes of ``show route [all]`` output (any table, any net type; 1.x, 2.x or 3.x attributes)."""
     lines = _body_tabs([(n, b) for n, b in reply_lines(text) if not b.startswith("Total:")])
+    if " via " in text or " dev " in text:
+        lines = _v1_next_hops(lines)
     tree = _parse(lines, "routes", path)
     routes: list[Route] = []
     table: str | None = None
@@ -406,9 +427,10 @@ def parse_route_count(text: str, *, path: str | None = None) -> RouteCount:
     for item in tree.children:
         if not isinstance(item, Tree):
             continue
-        values = [str(token) for token in item.children]
+        values = [str(token) for token in item.children if token is not None]
         if item.data == "count_line":
-            tables.append(TableCount(values[3], int(values[0]), int(values[1]), int(values[2])))
+            table = values[3] if len(values) > 3 else None  # BIRD 1.x names no table
+            tables.append(TableCount(table, int(values[0]), int(values[1]), int(values[2])))
         else:
             total = RouteTotal(*(int(value) for value in values))
     return RouteCount(tables=tuple(tables), total=total)
