@@ -104,6 +104,19 @@ def test_human_summary_names_nodes_and_next_commands(
     _nothing_left(lab_env)
 
 
+def test_lab_up_on_the_walkthroughs_own_bird_2_0_7(bird_matrix: BirdMatrix, lab_env: LabEnv) -> None:
+    up = lab_env.cli("up", "--name", lab_env.name, "--bird", "2.0.7")
+    try:
+        assert up.returncode == 0, up.stderr
+        rows = {line.split()[0]: line.split() for line in up.stdout.splitlines() if line.startswith("vm")}
+        assert [rows[vm][1] for vm in ("vm1", "vm2")] == ["2.0.7", "2.0.7"]
+        assert all(row[5:7] == ["1/1", "Established"] for row in rows.values())
+        assert lab_env.cli("ping").returncode == 0
+    finally:
+        assert lab_env.cli("down").returncode == 0
+    _nothing_left(lab_env)
+
+
 @pytest.mark.slow
 def test_eight_nodes_on_mixed_bird_versions_converge(
     bird_matrix: BirdMatrix, lab_env: LabEnv, record_property: Callable[[str, object], None]

@@ -13,7 +13,14 @@ from birdkit.lab.netns import Fabric
 from birdkit.runtime import BirdMatrix, Daemon
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "walkthrough"
-PAIRS = [("2.0.12", "2.0.12"), ("2.17.6", "2.17.6"), ("3.1.8", "3.1.8"), ("2.0.12", "3.1.8")]
+PAIRS = [
+    ("2.0.7", "2.0.7"),
+    ("2.0.12", "2.0.12"),
+    ("2.17.6", "2.17.6"),
+    ("3.1.8", "3.1.8"),
+    ("2.0.12", "3.1.8"),
+    ("2.0.7", "3.1.8"),
+]
 
 
 def _bgp_state(daemon: Daemon, protocol: str) -> str:
