@@ -214,7 +214,7 @@ def _expand_tabs(text: str) -> str:
     back; a line indented deeper than the shallowest body line continues the attribute above it."""
     if "\t" in text or ("\n  " not in text and not text.startswith("  ")):
         return text
-    unit = min(len(match.group(1)) for match in _EXPANDED_TABS.finditer(text))
+    unit = min((len(match.group(1)) for match in _EXPANDED_TABS.finditer(text)), default=0)
     return _EXPANDED_TABS.sub(lambda match: "\t\t" if len(match.group(1)) > unit else "\t", text)
 
 
