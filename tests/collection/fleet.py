@@ -165,12 +165,15 @@ class SshFleet:
                 "-i", str(self.workdir / "inventory"), str(playbook), *args]
         return subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=timeout)
 
-    def ssh_transport(self, name: str) -> SshTransport:
-        """How `birdkit apply` reaches node ``name``: real ssh from the controller namespace."""
+    def ssh_transport(self, name: str, *, multiplex: bool = True) -> SshTransport:
+        """How `birdkit apply` reaches node ``name``: real ssh from the controller namespace, through one
+        ControlMaster connection per node when ``multiplex`` (as Ansible does), else one handshake per command."""
         daemon = self.daemons[name]
+        reuse = ("-o", "ControlMaster=auto", "-o", "ControlPersist=60s",
+                 "-o", f"ControlPath={self.workdir}/cp/birdkit-%C") if multiplex else ()
         return SshTransport(
             name, self.fabric.nodes[name].address, "root", identity_file=str(self.workdir / "client_key"),
             known_hosts_file=str(self.workdir / "known_hosts"),
             layout=BirdLayout(str(daemon.config_path), str(daemon.socket_path)),
-            ssh_command=("ip", "netns", "exec", self.controller.netns, "ssh"),
+            ssh_command=("ip", "netns", "exec", self.controller.netns, "ssh", *reuse),
         )
