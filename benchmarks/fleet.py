@@ -32,16 +32,16 @@ from birdkit.runtime import BirdMatrix  # noqa: E402
 
 JOBS = 20
 TIMEOUT = 60
-PLAYBOOK = """\
+PLAYBOOK = f"""\
 - hosts: bird
   gather_facts: false
   tasks:
     - birdkit.bird.config:
-        peermap: "{{ birdkit_peermap }}"
-        config_path: "{{ bird_config_path }}"
-        socket_path: "{{ bird_socket_path }}"
-        timeout: %d
-""" % TIMEOUT
+        peermap: "{{{{ birdkit_peermap }}}}"
+        config_path: "{{{{ bird_config_path }}}}"
+        socket_path: "{{{{ bird_socket_path }}}}"
+        timeout: {TIMEOUT}
+"""
 
 
 def peermap(fleet: SshFleet, label: str) -> dict[str, Any]:
