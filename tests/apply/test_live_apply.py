@@ -22,10 +22,14 @@ SECRET = "Sw0rdf1sh-never-printed"
 
 
 def fleet_data(lab: NetLab, cidrs: dict[str, str]) -> dict[str, Any]:
-    """A full-mesh peer map over the lab's nodes, with a BGP password from the environment."""
+    """A full-mesh peer map over the lab's nodes, with a BGP password from the environment.
+
+    ``policy: open``: with the default policy every node's filters list the whole fleet's pod CIDRs, and these
+    tests show that a change to one node's config reloads that node only.
+    """
     return {
         "version": 1,
-        "defaults": {"asn": 65000, "timers": FAST_TIMERS},
+        "defaults": {"asn": 65000, "timers": FAST_TIMERS, "policy": "open"},
         "options": {"password": {"env": "BIRDKIT_TEST_BGP_PASSWORD"}},
         "nodes": [lab.node_data(name, cidr) for name, cidr in cidrs.items()],
     }
@@ -112,7 +116,7 @@ def test_cli_dry_run_json_and_verify_table(
     nodes = json.loads(out)["nodes"]
     assert [node["outcome"] for node in nodes] == ["would-change", "would-change"]
     diff = nodes[0]["diff"]
-    assert "-  hold time 6;" in diff and "+  hold time 9;" in diff
+    assert "-    hold time 6;" in diff and "+    hold time 9;" in diff
     assert 'password "***"' in diff and password not in out + err
 
     path.write_text(yaml.safe_dump(fleet_data(netlab, cidrs)))

@@ -42,7 +42,7 @@ PAYLOADS = [
     'x"; }; protocol bgp evil { local as 1; neighbor 198.18.0.9 as 2; ipv6 { import all; export all; }; } #',
     "eth0 as 64512; password \"mine\"",
     "a\nb", "a\rb", "a\0b", "tab\there", "\u202eevil", "\x1b[31mred", "'", "\\", "}", "{", ";", "#", "/*", "",
-    "x" * 1024, "x" * 1025, "é" * 600, "peer", "bgp", "1a", "RTS_BGP", "kernel1", "eth0.100", "eth*",
+    "x" * 1024, "x" * 1025, "é" * 600, "peer", "bgp", "neighbor", "as", "1a", "RTS_BGP", "kernel1", "eth0.100", "eth*",
 ]
 TEXT = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=24))
 

@@ -66,6 +66,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 import yaml
 
+from birdkit.config.keywords import ALL_KEYWORDS
 from birdkit.config.literals import is_symbol, string_problem
 from birdkit.errors import FileError, PeermapError
 from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, read_bytes
@@ -498,9 +499,9 @@ class _Validator:
         if zone is not None:
             if not address.is_link_local:
                 raise self.fail(path, f"{address} has a zone id, but only link-local (fe80::/10) addresses take one")
-            if not (is_symbol(zone) and len(zone) <= 15):
+            if not (is_symbol(zone) and len(zone) <= 15) or zone in ALL_KEYWORDS:
                 raise self.fail(path, f"zone id {_show(zone)} is not an interface name BIRD can read",
-                                "use letters, digits and '_' (at most 15), e.g. fe80::1%eth0")
+                                "use letters, digits and '_' (at most 15, not a BIRD keyword), e.g. fe80::1%eth0")
         return address
 
     def interface(self, value: Any, path: Path_) -> str:

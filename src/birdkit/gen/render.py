@@ -26,6 +26,7 @@ from typing import Any
 
 import jinja2
 
+from birdkit.config.keywords import ALL_KEYWORDS
 from birdkit.config.literals import is_symbol, quote_string, string_problem
 from birdkit.gen.peermap import Node, Peermap, Secret
 from birdkit.gen.policy import ANNOUNCE_PROTOCOL, NodePolicy, compile_node
@@ -60,12 +61,17 @@ def _finalize(value: object) -> object:
     if isinstance(value, _SAFE_TYPES) and not isinstance(value, bool):
         return value
     # an IPv6Interface is an IPv6Address too; either prints its zone id after '%'
-    if isinstance(value, ipaddress.IPv6Address) and (value.scope_id is None or is_symbol(value.scope_id)):
+    if isinstance(value, ipaddress.IPv6Address) and (value.scope_id is None or _is_zone(value.scope_id)):
         return value
     raise UnsafeValueError(
         f"a {type(value).__name__} value reached the template without a BIRD-safe type; "
         "pass text through `| quoted` (strings), `| symbol` (names) or `| secret` (passwords)"
     )
+
+
+def _is_zone(zone: str) -> bool:
+    """A zone id BIRD reads after '%': a symbol that is no keyword."""
+    return is_symbol(zone) and zone not in ALL_KEYWORDS
 
 
 def quoted(text: str) -> BirdText:
