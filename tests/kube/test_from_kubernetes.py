@@ -19,7 +19,6 @@ from birdkit.errors import PeermapError
 from birdkit.gen.kubernetes import KubeOptions, load_node_list, peermap_from_nodes
 from birdkit.gen.peermap import parse_peermap
 from birdkit.gen.render import generate
-from birdkit.runtime import BirdMatrix
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kubernetes"
 SMALL = FIXTURES / "nodes-3.json"
@@ -87,16 +86,8 @@ def test_five_hundred_calico_nodes_use_the_reflectors_and_annotations(large: Pat
     assert str(peermap.node("worker-300").address) == "198.18.1.54/22"
     text = result.to_yaml()
     assert "2 skipped without pod CIDRs: worker-498, worker-499" in text
-    configs = generate(parse_peermap(text, source="k500.yaml"))
+    configs = assert_generates_and_lints_clean(text, "k500.yaml")
     assert len(configs) == 498
-    # birdkit's own parser currently takes minutes on these configs (an engine regression on main, reported),
-    # so the 500-node fleet is checked by real BIRD: the three reflectors and two clients pass `bird -p`.
-    matrix = BirdMatrix.discover()
-    if "2.0.12" not in matrix.runtimes:
-        pytest.skip("BIRD 2.0.12 is not installed")
-    for name in ("cp-1", "cp-2", "cp-3", "worker-003", "worker-497"):
-        verdict = matrix.get("2.0.12").check(configs[name])
-        assert verdict.ok, f"{name}: {verdict.message}"
 
 
 def test_nodes_without_pod_cidr_fail_by_name_or_peer_when_asked(
