@@ -8,7 +8,7 @@ import pytest
 
 from birdkit.cli.main import main
 from birdkit.errors import PeermapError
-from birdkit.gen.peermap import load_peermap, parse_peermap
+from birdkit.gen.peermap import load_peermap, parse_peermap, peermap_from_data
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gen"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -332,6 +332,19 @@ def test_password_from_a_file_relative_to_the_peermap(tmp_path: Path) -> None:
     path.write_text("version: 1\noptions: {password: {file: secret.txt}}\nnodes: [{name: a, address: 198.18.0.1/24}]\n")
     password = load_peermap(path).options.password
     assert password is not None and password.reveal() == "from-file-pw"
+
+
+def test_password_file_of_parsed_data_is_read_relative_to_base_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "secret.txt").write_text("base-dir-pw\n")
+    monkeypatch.chdir("/")
+    data = {"version": 1, "options": {"password": {"file": "secret.txt"}},
+            "nodes": [{"name": "a", "address": "198.18.0.1/24"}]}
+    password = peermap_from_data(data, base_dir=tmp_path).options.password
+    assert password is not None and password.reveal() == "base-dir-pw"
+    with pytest.raises(PeermapError, match="secret.txt"):
+        peermap_from_data(data)
 
 
 def test_invalid_peermap_leaves_existing_output_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -304,9 +304,12 @@ def parse_peermap(text: str, source: str = "peermap.yaml", base_dir: Path | None
     return _Validator(source, locations, base_dir or Path.cwd()).peermap(data)
 
 
-def peermap_from_data(data: Mapping[str, Any], source: str = "<peermap>") -> Peermap:
-    """Validate an already-parsed peer map (nested dicts and lists)."""
-    return _Validator(source, {}, Path.cwd()).peermap(data)
+def peermap_from_data(
+    data: Mapping[str, Any], source: str = "<peermap>", base_dir: str | os.PathLike[str] | None = None
+) -> Peermap:
+    """Validate an already-parsed peer map (nested dicts and lists). Password files named in it are read relative
+    to ``base_dir`` (default: the current directory), as :func:`load_peermap` reads them relative to the map."""
+    return _Validator(source, {}, Path(base_dir) if base_dir is not None else Path.cwd()).peermap(data)
 
 
 #: how deep YAML collections may nest, and how many values a peer map may hold once its aliases are expanded
