@@ -343,7 +343,7 @@ def test_password_file_of_parsed_data_is_read_relative_to_base_dir(
             "nodes": [{"name": "a", "address": "198.18.0.1/24"}]}
     password = peermap_from_data(data, base_dir=tmp_path).options.password
     assert password is not None and password.reveal() == "base-dir-pw"
-    with pytest.raises(PeermapError, match="secret.txt"):
+    with pytest.raises(PeermapError, match=r"secret\.txt"):
         peermap_from_data(data)
 
 
