@@ -1,4 +1,4 @@
-"""Masking BGP passwords in what birdkit prints: every ``password "..."`` and every known secret value."""
+"""Masking BGP passwords in what birdkit prints: the string after every ``password``, wherever it stands."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from collections.abc import Iterable
 
 import attrs
 
-_PASSWORD = re.compile(r'(password\s+")([^"]*)(")')
+#: the string after ``password`` (BGP, OSPF, RIP, BFD all spell it so); an excerpt cut inside the string
+#: (no closing quote on the line) is masked to the end of the line
+_PASSWORD = re.compile(r'(password\s+")([^"\n]*)("?)')
 #: what a password turns into
 MASK = "***"
 
 
 @attrs.frozen
 class Redactor:
-    """Masks BGP passwords: every ``password "..."`` and every known secret value anywhere in a text."""
+    """Masks BGP passwords where they stand as passwords: the string after each ``password`` keyword.
+
+    The secret's text elsewhere is left alone on purpose: masking every occurrence of a weak password
+    (``all``, ``1``, ``bgp``) would turn ``export all;`` into ``export ***;`` and so give the password away.
+    ``secrets`` are the passwords in play (a config holding any is private); they are not searched for.
+    """
 
     secrets: frozenset[str] = frozenset()
 
@@ -24,8 +31,4 @@ class Redactor:
         return cls(frozenset(m.group(2) for text in configs for m in _PASSWORD.finditer(text) if m.group(2)))
 
     def __call__(self, text: str) -> str:
-        masked = _PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3), text)
-        # longest first, so a secret that contains another is masked whole
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            masked = masked.replace(secret, MASK)
-        return masked
+        return _PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3), text)

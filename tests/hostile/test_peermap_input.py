@@ -81,3 +81,33 @@ def test_gen_refuses_to_cut_a_hard_link_to_its_output(tmp_path: Path) -> None:
     os.link(out / "vm1" / "bird.conf", tmp_path / "elsewhere.conf")
     path.write_text("version: 1\n" + NODES.replace("198.18.0.2/24", "198.18.0.3/24"))
     birdkit(["gen", str(path), "-o", str(out)]).clean(2, says="hard links")
+
+
+PASSWORD_FROM_ENV = "version: 1\noptions: {password: {env: BGP_PASSWORD}}\n" + NODES
+
+
+@pytest.mark.parametrize("weak", ["all", "1", "bgp", ";", "export", "{", "vm2", "*"])
+def test_masking_does_not_give_a_weak_password_away(weak: str, tmp_path: Path) -> None:
+    """What gen prints does not depend on the password: masked only where it stands, the string after
+    `password`, so `export all;` is not turned into `export ***;` by BGP_PASSWORD=all."""
+    path = tmp_path / "peermap.yaml"
+    path.write_text(PASSWORD_FROM_ENV)
+    out = str(tmp_path / "out")
+    strong = birdkit(["gen", str(path), "-o", out, "--diff"], env={"BGP_PASSWORD": "Str0ng-Pa55"}).clean(0)
+    shown = birdkit(["gen", str(path), "-o", out, "--diff"], env={"BGP_PASSWORD": weak}).clean(0)
+    assert shown.stdout == strong.stdout
+    assert 'password "***";' in shown.stdout and "export all;" in shown.stdout
+    birdkit(["gen", str(path), "-o", out], env={"BGP_PASSWORD": weak}).clean(0)
+    written = (tmp_path / "out" / "vm1" / "bird.conf").read_text()
+    assert f'password "{weak}";' in written
+    (tmp_path / "out" / "vm1" / "bird.conf").write_text(written.replace(f'"{weak}"', '"old-one"'))
+    changed = birdkit(["gen", str(path), "-o", out, "--diff"], env={"BGP_PASSWORD": weak}).clean(0)
+    assert changed.stdout.count('password "***";') == 2 and "old-one" not in changed.stdout
+
+
+def test_a_password_with_a_double_quote_is_refused_without_echo(tmp_path: Path) -> None:
+    path = tmp_path / "peermap.yaml"
+    path.write_text(PASSWORD_FROM_ENV)
+    outcome = birdkit(["gen", str(path), "-o", str(tmp_path / "out")], env={"BGP_PASSWORD": 'ab"cd'})
+    outcome.clean(2, says="double quote").shows_none_of('ab"cd')
+    assert not (tmp_path / "out").exists()

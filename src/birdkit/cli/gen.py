@@ -122,7 +122,7 @@ def _generate(peermap: Peermap, names: list[str] | None, templates: Path | None)
 
 
 def _redactor(peermap: Peermap) -> Redactor:
-    """Masks the peer map's passwords (fleet-wide and extra peers') wherever they appear."""
+    """Masks the passwords in what gen prints; knows the peer map's (fleet-wide and extra peers')."""
     found = [peermap.options.password] + [p.password for n in peermap.nodes for p in n.extra_peers]
     return Redactor(frozenset(secret.reveal() for secret in found if secret is not None))
 
