@@ -365,6 +365,8 @@ def _undefined(fact: Undefined) -> Finding:
         hint = (
             f"{kind} '{name}' is defined below, at {fact.defined_below.location()}; BIRD needs it defined above its use"
         )
+    elif fact.near_keyword is not None:
+        hint = f"did you mean '{fact.near_keyword}'? (or define the {kind} above its first use)"
     else:
         hint = f"define the {kind} above its first use, or fix the spelling"
     if kind == "symbol":

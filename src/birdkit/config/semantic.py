@@ -59,6 +59,8 @@ class _Checker:
         hint = "BIRD reads the config in one pass: define it above its first use"
         if fact.enum_spelling is not None:
             hint = f"enum constants are uppercase: {fact.enum_spelling}"
+        elif fact.near_keyword is not None:
+            hint = f"did you mean '{fact.near_keyword}'? (or define '{fact.name}' above its first use)"
         self.fail(fact.span, f"unknown {fact.kind} '{fact.name}'", hint=hint)
 
     def since_2_14(self, fact: Since214) -> None:

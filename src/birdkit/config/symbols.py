@@ -8,6 +8,7 @@ a definition (route attributes, enum constants, built-in functions) and the eBGP
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -94,6 +95,14 @@ class Undefined:
     def is_keyword(self) -> bool:
         """The name is a keyword of BIRD's language (often a missing ';' before it)."""
         return self.kind != "template" and self.name in ALL_KEYWORDS
+
+    @property
+    def near_keyword(self) -> str | None:
+        """The keyword a misspelt name was likely meant to be (``selfx`` -> ``self``)."""
+        if self.kind != "symbol":
+            return None
+        close = difflib.get_close_matches(self.name, sorted(ALL_KEYWORDS), n=1, cutoff=0.8)
+        return close[0] if close else None
 
     @property
     def enum_spelling(self) -> str | None:
@@ -354,8 +363,16 @@ class _Walker:
         self.reference(item, item.name, "table")
 
     def option(self, item: ast.Option) -> None:
-        if len(item.words) > 2 and item.name in _TABLE_OPTIONS and isinstance(item.words[2], ast.Word):
+        names_table = len(item.words) > 2 and item.name in _TABLE_OPTIONS and isinstance(item.words[2], ast.Word)
+        if names_table:
             self.reference(item, item.words[2].text.strip("'"), "table")
+        # any other bare word after the option's first is a keyword or a name defined above (BIRD's lexer
+        # turns anything else into an undefined symbol, which no option takes)
+        for index, word in enumerate(item.words[1:], 1):
+            if word.__class__ is ast.Word and word.text not in ALL_KEYWORDS and not (names_table and index == 2):
+                self.reference(word, word.text.strip("'"))
+        if item.block is not None:
+            self.items(item.block.items)
 
     def static_route(self, item: ast.StaticRoute) -> None:
         if item.attributes is not None:
