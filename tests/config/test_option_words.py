@@ -26,7 +26,9 @@ CASES: dict[str, tuple[str, bool]] = {
     "misspelt-switch-in-a-nested-block": (
         'protocol ospf v2 o { ipv4; area 0 { interface "eth*" { type broadcastt; }; }; }\n', False
     ),
-    "switch-in-a-nested-block": ('protocol ospf v2 o { ipv4; area 0 { interface "eth*" { type broadcast; }; }; }\n', True),
+    "switch-in-a-nested-block": (
+        'protocol ospf v2 o { ipv4; area 0 { interface "eth*" { type broadcast; }; }; }\n', True
+    ),
     "defined-table-in-a-channel": ("ipv4 table t1;\nprotocol static st { ipv4 { table t1; }; }\n", True),
     "igp-table-defined": ("ipv4 table t2;\n" + BGP.format("ipv4 { import all; export none; igp table t2; };"), True),
 }
