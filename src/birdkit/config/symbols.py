@@ -363,13 +363,13 @@ class _Walker:
         self.reference(item, item.name, "table")
 
     def option(self, item: ast.Option) -> None:
-        names_table = len(item.words) > 2 and item.name in _TABLE_OPTIONS and isinstance(item.words[2], ast.Word)
-        if names_table:
-            self.reference(item, item.words[2].text.strip("'"), "table")
+        table = item.words[2] if len(item.words) > 2 and item.name in _TABLE_OPTIONS else None
+        if isinstance(table, ast.Word):
+            self.reference(item, table.text.strip("'"), "table")
         # any other bare word after the option's first is a keyword or a name defined above (BIRD's lexer
         # turns anything else into an undefined symbol, which no option takes)
-        for index, word in enumerate(item.words[1:], 1):
-            if word.__class__ is ast.Word and word.text not in ALL_KEYWORDS and not (names_table and index == 2):
+        for word in item.words[1:]:
+            if isinstance(word, ast.Word) and word is not table and word.text not in ALL_KEYWORDS:
                 self.reference(word, word.text.strip("'"))
         if item.block is not None:
             self.items(item.block.items)
