@@ -77,8 +77,9 @@ def _bgp_line(field: str, value: str) -> str:
 
 
 def _item_list(item: str) -> str:
-    """One or more ``item``s, separated by a space or (BIRD wraps long lists) a continuation line."""
-    return f"((?:{item}(?: |\\n{_BODY_LINE_START}\\t))*{item})"
+    """One or more ``item``s, separated by a space or (BIRD wraps long lists) a continuation line; possessive,
+    so the last item is not matched twice."""
+    return f"({item}(?:(?: |\\n{_BODY_LINE_START}\\t){item})*+)"
 
 
 #: the common record, typed from its groups (unpacked in :meth:`RouteReader.routes`): route line
@@ -86,7 +87,7 @@ def _item_list(item: str) -> str:
 #: entry), the BGP attributes in the order BIRD prints them, 3.x's last line; then no other body line.
 _TYPED_RECORD = re.compile(
     r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
-    r"\[([^ \]\n]++) ([^\]\n]*?)(?: from ([^\]\n]++))?\](?: ([*!]))?"
+    r"\[([^ \]\n]++) ([^\] \n]++(?: (?!from )[^\] \n]++)*+)(?: from ([^\]\n]++))?\](?: ([*!]))?"
     r"(?: (?=\S)((?:\(([0-9]++)|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
@@ -378,10 +379,10 @@ class RouteReader:
                 as_path = self.paths[as_path]
             if communities is not None:
                 numbers = iter(_numbers(communities))
-                communities = tuple(map(_new_community, zip(numbers, numbers, strict=True)))
+                communities = tuple(map(_new_community, zip(numbers, numbers, strict=False)))
             if large_communities is not None:
                 numbers = iter(_numbers(large_communities))
-                large_communities = tuple(map(_new_large_community, zip(numbers, numbers, numbers, strict=True)))
+                large_communities = tuple(map(_new_large_community, zip(numbers, numbers, numbers, strict=False)))
             bgp = _new_object(BgpAttributes)
             _set_fields(bgp, "__dict__", {
                 "origin": origin,
