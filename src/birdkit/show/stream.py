@@ -127,6 +127,7 @@ _BGP_FIELDS = frozenset(field.name for field in attrs.fields(BgpAttributes))
 _new_community = partial(tuple.__new__, Community)
 _new_large_community = partial(tuple.__new__, LargeCommunity)
 _new_segment = partial(tuple.__new__, AsPathSegment)
+_new_ext_community = partial(tuple.__new__, ExtCommunity)
 _SEQUENCE = "sequence"
 #: a frozen attrs object is built by installing its complete field dict (no validators or converters to skip)
 _new_object = object.__new__
@@ -373,7 +374,10 @@ class RouteReader:
             self.typed_bgp_records += 1
             if asns is not None:
                 # a path of AS numbers only, checked by the regex: read by orjson
-                as_path = (_new_segment((_SEQUENCE, tuple(_numbers(asns)))),) if asns else ()
+                as_path = ()
+                if asns:
+                    asn_list = json_loads("[" + asns[1:].replace(" ", ",") + "]")
+                    as_path = (_new_segment((_SEQUENCE, tuple(asn_list))),)
             else:
                 self.path_lookups += 1
                 as_path = self.paths[as_path]
@@ -663,11 +667,9 @@ def _attribute_line(line: str) -> tuple[str, Any]:
 
 
 def _numbers(items: str) -> list[int]:
-    """The numbers of a list checked by :data:`_TYPED_RECORD` (an AS path `` 1 2 3``; communities
-    ``(1,2) (3,4)``, large ones ``(1, 2, 3) (4, 5, 6)``, maybe wrapped), read by orjson: converting them
-    one by one with ``int()`` costs twice as much."""
-    if items[0] == " ":
-        return json_loads("[" + items[1:].replace(" ", ",") + "]")  # type: ignore[no-any-return]
+    """The numbers of a list of items checked by :data:`_TYPED_RECORD` (communities ``(1,2) (3,4)``, large
+    ones ``(1, 2, 3) (4, 5, 6)``, maybe wrapped), read by orjson: converting them one by one with ``int()``
+    costs twice as much (AS paths, `` 1 2 3``, are read the same way in :meth:`RouteReader._typed_fields`)."""
     if "\n" in items:
         items = _CONTINUATION.sub(" ", items)
     return json_loads("[" + items[1:-1].replace(") (", ",") + "]")  # type: ignore[no-any-return]
@@ -808,6 +810,9 @@ _COMMUNITY_LIST = re.compile(r"\([0-9]+,[0-9]+\)(?: \([0-9]+,[0-9]+\))*")
 _COMMUNITY = re.compile(r"\(([0-9]+),([0-9]+)\)")
 _LARGE_COMMUNITY_LIST = re.compile(r"\([0-9]+, [0-9]+, [0-9]+\)(?: \([0-9]+, [0-9]+, [0-9]+\))*")
 _LARGE_COMMUNITY = re.compile(r"\(([0-9]+), ([0-9]+), ([0-9]+)\)")
+#: extended communities as BIRD prints them (``rt``, ``ro``, ``generic``, ``unknown 0x…`` kinds)
+_EXT_COMMUNITY = re.compile(r"\(([a-z]++|unknown 0x[0-9a-f]++), ([^\s,()]++), ([^\s,()]++)\)")
+_EXT_COMMUNITY_LIST = re.compile(f"{_EXT_COMMUNITY.pattern}(?: {_EXT_COMMUNITY.pattern})*+")
 
 
 def parse_communities(text: str) -> tuple[Community, ...]:
@@ -836,6 +841,8 @@ def parse_large_communities(text: str) -> tuple[LargeCommunity, ...]:
 
 def parse_ext_communities(text: str) -> tuple[ExtCommunity, ...]:
     """``(rt, 65000, 7) (generic, 0x43000000, 0x1)`` -> extended communities."""
+    if _EXT_COMMUNITY_LIST.fullmatch(text):
+        return tuple(map(_new_ext_community, _EXT_COMMUNITY.findall(text)))
     return tuple(ExtCommunity(kind, admin, value) for kind, admin, value in _parenthesised(text, 3))
 
 
