@@ -66,9 +66,12 @@ class StackOverflow(Exception):
 MAX_STACK_DEPTH = 10000
 # entries BIRD's stack holds below the first statement's, beyond this grammar's
 _BIRD_STACK_BASE = 2
-# tokens for which BIRD's stack holds more entries than this grammar's while they are open: a brace (BIRD keeps
-# its command list) and `filter` (mid-rule actions); measured against `bird -p` (tests/hostile/test_fidelity.py)
+# tokens for which BIRD's stack holds more entries than this grammar's while they are open: a brace and `filter`
+# (mid-rule actions); measured against `bird -p` (tests/hostile/test_fidelity.py)
 _BIRD_EXTRA_ENTRIES = {"LBRACE": 1, "FILTER": 2}
+# before 2.0.11 a block's brace opened no scope (no mid-rule action): only the outermost open brace holds an extra
+# entry, so 2.0.7 takes 2497 nested blocks where 2.0.12 and later take 1997
+_BIRD_EXTRA_ENTRIES_UNSCOPED = {"FILTER": 2}
 
 
 class Token(tuple):  # type: ignore[type-arg]
@@ -550,19 +553,25 @@ def parse(
     *,
     boundary: str | None = None,
     trace: list[int] | None = None,
+    scoped_braces: bool = True,
 ) -> Any:
     """Run the LALR tables from ``start``; each reduction calls ``reducers[rule](builder, symbols)``.
 
     Returns what the start rule reduced to. With ``boundary`` (the rule that collects top-level statements),
     stops before that rule's first reduction and returns the one statement read. ``trace`` receives the
     actions taken: -1 for a shift, the rule index for a reduction. A token without an action raises KeyError.
+    ``scoped_braces`` counts BIRD's stack as 2.0.11 and later do (a brace opens a scope); BIRD's stack
+    overflowing raises :class:`StackOverflow`.
     """
+    extra_entries = _BIRD_EXTRA_ENTRIES if scoped_braces else _BIRD_EXTRA_ENTRIES_UNSCOPED
     actions, gotos, rules = tables.actions, tables.gotos, tables.rules
     state, end_state = tables.starts[start]
     state_stack = [state]
     value_stack: list[Any] = []
     # stack positions of open braces and filters: BIRD's grammar holds one more entry for each of them
     braces: list[int] = []
+    # without scoped braces: stack positions of every open brace (only the outermost is in ``braces``)
+    blocks: list[int] = []
     while True:
         token, token_type = next_token(state_stack[-1])
         while True:
@@ -570,8 +579,12 @@ def parse(
             if step >= 0:
                 if len(state_stack) + len(braces) + _BIRD_STACK_BASE >= MAX_STACK_DEPTH:
                     raise StackOverflow(token)
-                if token_type in _BIRD_EXTRA_ENTRIES:
-                    braces += [len(value_stack)] * _BIRD_EXTRA_ENTRIES[token_type]
+                if token_type in extra_entries:
+                    braces += [len(value_stack)] * extra_entries[token_type]
+                elif token_type == "LBRACE":
+                    if not blocks:
+                        braces.append(len(value_stack))
+                    blocks.append(len(value_stack))
                 state_stack.append(step)
                 value_stack.append(token)
                 if trace is not None:
@@ -593,6 +606,8 @@ def parse(
                     del value_stack[-size:]
                     while braces and braces[-1] >= len(value_stack):
                         del braces[-1]
+                    while blocks and blocks[-1] >= len(value_stack):
+                        del blocks[-1]
                 else:
                     symbols = []
                 state = gotos[state_stack[-1]][origin]
@@ -757,8 +772,10 @@ TraceValue = Shifted | Variable | Constant | Spliced | Placeholder
 _PLACEHOLDER = Placeholder()
 
 
-def parse_statements(tables: Tables, builder_class: type, builder: Any, lexed: Lexed, start: str) -> Any:
-    """Parse ``lexed`` from ``start`` one top-level statement at a time.
+def parse_statements(
+    tables: Tables, builder_class: type, builder: Any, lexed: Lexed, start: str, *, scoped_braces: bool = True
+) -> Any:
+    """Parse ``lexed`` from ``start`` one top-level statement at a time (``scoped_braces``: see :func:`parse`).
 
     The LALR actions for a statement depend only on its tokens' signatures and the one token after it, so
     a statement whose signatures (lookahead included) equal an earlier one's takes the same actions. From
@@ -782,7 +799,9 @@ def parse_statements(tables: Tables, builder_class: type, builder: Any, lexed: L
         else:
             feed.position = index
             trace: list[int] = []
-            statements.append(parse(tables, reduce, builder, start, feed, boundary=boundary, trace=trace))
+            statements.append(
+                parse(tables, reduce, builder, start, feed, boundary=boundary, trace=trace, scoped_braces=scoped_braces)
+            )
             end = feed.lookahead
             key = tuple(signatures[index : end + 1])
             if key not in seen:

@@ -18,7 +18,7 @@ from birdkit.config import ast, engine
 from birdkit.config.build import AstBuilder
 from birdkit.config.semantic import check_semantics
 from birdkit.config.trivia import attach_trivia, scan_comments
-from birdkit.config.versions import Version, check_gates, gate_versions
+from birdkit.config.versions import Version, braces_open_scopes, check_gates, gate_versions
 from birdkit.errors import BirdSyntaxError, ConfigError, FileError
 from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.span import Span
@@ -47,7 +47,7 @@ def parse_config(text: str, path: str | os.PathLike[str] | None = None, *, targe
     versions = gate_versions(target)
     source = str(path) if path is not None else None
     with _building_a_tree():
-        config = _parse_text(text, source, "config")
+        config = _parse_text(text, source, "config", versions)
         assert isinstance(config, ast.Config)
         check_gates(config, versions, text)
     return config
@@ -106,18 +106,23 @@ def _building_a_tree() -> Iterator[None]:
 # ---------------------------------------------------------------- parsing one text
 
 
-def _parse_text(text: str, path: str | None, start: str, lines: list[str] | None = None) -> Any:
+def _parse_text(
+    text: str, path: str | None, start: str, versions: tuple[Version, ...], lines: list[str] | None = None
+) -> Any:
+    """Parse one text; its parser stack may grow as far as the most lenient of ``versions`` lets it."""
     comments = scan_comments(text, path)
     lines = text.splitlines() if lines is None else lines
     tables = engine.tables()
+    scoped = all(braces_open_scopes(version) for version in versions)
     try:
         lexed = engine.lex(text, tables)
         _check_string_sizes(text, lexed, path, lines)
-        result = engine.parse_statements(tables, AstBuilder, AstBuilder(path, lines), lexed, start)
+        builder = AstBuilder(path, lines)
+        result = engine.parse_statements(tables, AstBuilder, builder, lexed, start, scoped_braces=scoped)
     except BirdSyntaxError:
         raise
     except engine.EngineMismatch:  # a token Lark's lexer may cut otherwise: it decides
-        result = _parse_contextually(text, path, lines, start)
+        result = _parse_contextually(text, path, lines, start, scoped_braces=scoped)
     except engine.StackOverflow as overflow:
         raise _too_deep(overflow, path, lines) from None
     except Exception as error:  # tokens cut as Lark would, so Lark fails here too: report its error
@@ -125,13 +130,16 @@ def _parse_text(text: str, path: str | None, start: str, lines: list[str] | None
     return attach_trivia(result.value, comments, lines)
 
 
-def _parse_contextually(text: str, path: str | None, lines: list[str], start: str) -> Any:
+def _parse_contextually(
+    text: str, path: str | None, lines: list[str], start: str, *, scoped_braces: bool = True
+) -> Any:
     """The exact path: Lark's contextual lexer feeding the same tables; errors are reported as Lark sees them."""
     parser = engine.lark_parser()
     tables = engine.tables_of(parser)
     try:
         tokens = engine.contextual_tokens(text, tables, parser)
-        return engine.parse(tables, engine.reducers(tables, AstBuilder), AstBuilder(path, lines), start, tokens)
+        reducers = engine.reducers(tables, AstBuilder)
+        return engine.parse(tables, reducers, AstBuilder(path, lines), start, tokens, scoped_braces=scoped_braces)
     except engine.StackOverflow as overflow:
         raise _too_deep(overflow, path, lines) from None
     except engine.SplitWord as split:
@@ -175,7 +183,8 @@ def _too_deep(overflow: engine.StackOverflow, path: str | None, lines: list[str]
         "nested too deeply: BIRD's parser stack overflows here (bird -p says 'memory exhausted')",
         span=Span(path, line, column),
         source_line=lines[line - 1] if 0 < line <= len(lines) else "",
-        hint=f"BIRD's parser holds {engine.MAX_STACK_DEPTH} entries: about 2000 nested blocks or 9990 parentheses",
+        hint=f"BIRD's parser holds {engine.MAX_STACK_DEPTH} entries: about 2000 nested blocks (2500 before "
+        "BIRD 2.0.11) or 9990 parentheses",
     )
 
 
@@ -229,7 +238,7 @@ class _Loader:
 
     def parse(self, text: str, path: str, start: str) -> Any:
         lines = self.sources[path] = text.splitlines()
-        node = _parse_text(text, path, start, lines)
+        node = _parse_text(text, path, start, self.versions, lines)
         check_gates(node, self.versions, text)
         return node
 

@@ -72,6 +72,12 @@ def keywords_usable_as_names(version: Version) -> bool:
     return (2, 14, 0) <= version < (3, 0, 0) or version >= (3, 2, 1)
 
 
+def braces_open_scopes(version: Version) -> bool:
+    """2.0.11 and later open a scope at each ``{`` of a filter block: their parser stack holds one more entry per
+    open brace, so they take about 2000 nested blocks where 2.0.7 takes 2500 (measured with ``bird -p``)."""
+    return supports(version, (2, 0, 11))
+
+
 def check_version_gates(root: Any, version: Version, text: str) -> None:
     """Raise BirdSyntaxError for the first construct ``version`` of BIRD does not accept."""
     _Gates(version, text).run(root)
