@@ -10,7 +10,7 @@ import pytest
 
 from birdkit.config.lint import RULES, Severity, lint_config, lint_fleet
 from birdkit.config.parse import load_config, parse_config
-from birdkit.runtime import BirdMatrix
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lint"
 WALKTHROUGH = FIXTURES / "walkthrough"
@@ -175,7 +175,7 @@ def test_no_errors_on_corpus_configs_bird_accepts(corpus_dir: Path, bird_matrix:
     false_errors: list[str] = []
     for path in sorted((corpus_dir / "configs").glob("*.conf")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        accepting = [v for v in ("2.0.12", "2.17.6", "3.1.8") if bird_matrix.get(v).check(text).ok]
+        accepting = [v for v in TARGET_VERSIONS if bird_matrix.get(v).check(text).ok]
         if not accepting:
             continue
         checked += 1
@@ -198,11 +198,11 @@ def test_next_hop_rule_follows_pipes_and_igp_tables() -> None:
 
 
 @pytest.mark.matrix
-@pytest.mark.parametrize("version", ["2.0.12", "2.17.6", "3.1.8"])
+@pytest.mark.parametrize("version", TARGET_VERSIONS)
 def test_keyword_rule_matches_real_bird(version: str, bird_matrix: BirdMatrix) -> None:
     """For each name, lint --target V reports an error exactly when BIRD V refuses the protocol name."""
     runtime = bird_matrix.get(version)
-    for name in ("peer", "bgp", "export", "rr", "customer", "table", "threads", "upstream", "vm1"):
+    for name in ("peer", "bgp", "export", "rr", "customer", "table", "threads", "upstream", "vm1", "roles", "trie"):
         text = f"router id 192.0.2.1;\nprotocol device {name} {{}}\n"
         refused = not runtime.check(text).ok
         flagged = "keyword-protocol-name" in _rules(lint_config(parse_config(text, "x.conf"), target=version))

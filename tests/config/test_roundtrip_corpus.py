@@ -14,7 +14,7 @@ from birdkit.config.format import format_config
 from birdkit.config.parse import parse_config
 from birdkit.config.trivia import scan_comments
 from birdkit.errors import BirdkitError
-from birdkit.runtime import VERSIONS, BirdMatrix, BirdRuntime, CheckResult
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix, BirdRuntime, CheckResult
 
 pytestmark = [pytest.mark.corpus, pytest.mark.matrix]
 
@@ -32,7 +32,7 @@ def test_corpus_configs_survive_formatting(corpus_dir: Path, bird_matrix: BirdMa
     failures: list[str] = []
     for path in _configs(corpus_dir):
         text = path.read_text(encoding="utf-8", errors="replace")
-        accepting = [v for v in VERSIONS if bird_matrix.get(v).check(text).ok]
+        accepting = [v for v in TARGET_VERSIONS if bird_matrix.get(v).check(text).ok]
         if not accepting:
             continue
         checked.append(path.name)
@@ -118,7 +118,7 @@ def test_corpus_bundles_pass_bird_after_formatting(corpus_dir: Path, bird_matrix
         main = "bird.conf" if (folder / "bird.conf").is_file() else meta["files"][0][1]
         prefix = meta.get("prefix", ".")
         texts = _bundle_texts(folder)
-        accepting = [v for v in VERSIONS if _check_bundle(bird_matrix.get(v), texts, main, prefix).ok]
+        accepting = [v for v in TARGET_VERSIONS if _check_bundle(bird_matrix.get(v), texts, main, prefix).ok]
         if not accepting:
             continue
         checked.append(folder.name)

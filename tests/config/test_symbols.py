@@ -10,7 +10,7 @@ from birdkit.config import symbols
 from birdkit.config.lint import Severity, lint_config
 from birdkit.config.parse import check_config, load_config, parse_config
 from birdkit.errors import BirdkitError
-from birdkit.runtime import BirdMatrix
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -65,7 +65,7 @@ def test_check_and_lint_both_refuse_a_name_of_the_wrong_kind(case: str) -> None:
 @pytest.mark.parametrize("case", list(WRONG_KIND))
 def test_real_bird_refuses_the_wrong_kinds(case: str, bird_matrix: BirdMatrix) -> None:
     text = "protocol device {}\n" + WRONG_KIND[case]
-    for version in ("2.0.12", "3.1.8"):
+    for version in TARGET_VERSIONS:
         assert not bird_matrix.get(version).check(text).ok, f"BIRD {version} accepts {case}"
 
 

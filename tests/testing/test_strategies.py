@@ -17,7 +17,7 @@ from birdkit.config.format import format_config
 from birdkit.config.parse import parse_config
 from birdkit.config.versions import parse_target
 from birdkit.gen.peermap import peermap_from_data
-from birdkit.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 from birdkit.show.parse import parse_protocols, parse_routes, parse_status
 from birdkit.show.stream import iter_routes
 from birdkit.testing import (
@@ -105,21 +105,25 @@ def test_config_text_is_the_formatted_ast(text: str) -> None:
 
 
 def test_newer_targets_draw_more() -> None:
-    """Return types (2.14+) and bitwise operators (3.x) appear only when the target has them."""
+    """Declarations in bodies (2.0.11+), return types (2.14+) and bitwise operators (3.x) appear only when the
+    target has them."""
 
     def features(target: str) -> set[str]:
         seen: set[str] = set()
         for config in _draws(configs(target=target), 1, count=40):
             for node in _nodes(config):
+                if isinstance(node, ast.Block) and any(isinstance(s, ast.VarDecl) for s in node.statements):
+                    seen.add("declaration in body")
                 if isinstance(node, ast.FunctionDef) and node.return_type is not None:
                     seen.add("return type")
                 if isinstance(node, ast.Binary) and node.op in ("&", "|"):
                     seen.add("bitwise")
         return seen
 
-    assert features("2.0.12") == set()
-    assert features("2.17.6") == {"return type"}
-    assert features("3.1.8") == {"return type", "bitwise"}
+    assert features("2.0.7") == set()
+    assert features("2.0.12") == {"declaration in body"}
+    assert features("2.17.6") == {"declaration in body", "return type"}
+    assert features("3.1.8") == {"declaration in body", "return type", "bitwise"}
 
 
 @pytest.mark.parametrize(
@@ -187,7 +191,7 @@ SAMPLE = 20
 
 
 def _newer_or_equal(target: str) -> list[str]:
-    return [version for version in VERSIONS if parse_target(version) >= parse_target(target)]
+    return [version for version in TARGET_VERSIONS if parse_target(version) >= parse_target(target)]
 
 
 def _check_sample(bird_matrix: BirdMatrix, target: str, texts: list[str]) -> int:
@@ -203,7 +207,7 @@ def _check_sample(bird_matrix: BirdMatrix, target: str, texts: list[str]) -> int
 
 @pytest.mark.slow
 @pytest.mark.matrix
-@pytest.mark.parametrize("target", VERSIONS)
+@pytest.mark.parametrize("target", TARGET_VERSIONS)
 def test_drawn_configs_pass_bird_p_on_every_version_they_target(bird_matrix: BirdMatrix, target: str) -> None:
     texts = _draws(configs(target=target, as_text=True), 1204, count=EXAMPLES)
     assert len(texts) == EXAMPLES
@@ -215,7 +219,7 @@ def _in_config(body: str) -> str:
 
 
 @pytest.mark.matrix
-@pytest.mark.parametrize("target", VERSIONS)
+@pytest.mark.parametrize("target", TARGET_VERSIONS)
 def test_drawn_filters_and_expressions_pass_bird_p(bird_matrix: BirdMatrix, target: str) -> None:
     texts = [_in_config(format_config(ast.Config((f,)))) for f in _draws(filters(target), 3, count=100)]
     conditions = _draws(expressions(target), 4, count=100)

@@ -98,6 +98,21 @@ DROPPED_3 = words(
     """
 )
 
+#: 2.0.12 keywords the releases before lack, by the release that added them (the CF_KEYWORDS of each tag's sources;
+#: the CLI words are the same from 2.0.7 to 2.0.12)
+ADDED_2_0 = {
+    (2, 0, 8): words("channels circuit demand enforce exported hostname sets"),
+    (2, 0, 9): words(
+        "blake2b256 blake2b512 blake2s128 blake2s256 data data1 data2 free gw_mpls mac netlink permissive settle "
+        "trie validate"
+    ),
+    (2, 0, 10): words("gc"),
+    (2, 0, 11): words("bgp_otc customer do provider require role roles rs_client rs_server"),
+}
+
+#: 2.0.7 keywords 2.0.8 dropped (the `quitbird` statement)
+DROPPED_2_0_8 = words("quitbird")
+
 #: keywords of the 2.14+ line (used for 2.x targets from 2.14)
 KEYWORDS_2_19 = (KEYWORDS_2_0 | ADDED_2_19) - DROPPED_2_19
 
@@ -105,7 +120,7 @@ KEYWORDS_2_19 = (KEYWORDS_2_0 | ADDED_2_19) - DROPPED_2_19
 KEYWORDS_3 = (KEYWORDS_2_19 | ADDED_3) - DROPPED_3
 
 #: every word any supported BIRD version treats as a keyword
-ALL_KEYWORDS = KEYWORDS_2_0 | KEYWORDS_2_19 | KEYWORDS_3
+ALL_KEYWORDS = KEYWORDS_2_0 | DROPPED_2_0_8 | KEYWORDS_2_19 | KEYWORDS_3
 
 
 #: EVPN/bridge words that reached the 3.x line only with 3.3 (the merge of 2.19)
@@ -116,7 +131,10 @@ def keywords_for(version: tuple[int, ...]) -> frozenset[str]:
     """The reserved words of the BIRD line ``version`` belongs to."""
     if version[0] >= 3:
         return KEYWORDS_3 if version >= (3, 3) else KEYWORDS_3 - EVPN_WORDS
-    return KEYWORDS_2_19 if version >= (2, 14) else KEYWORDS_2_0
+    if version >= (2, 14):
+        return KEYWORDS_2_19
+    later = [added for since, added in ADDED_2_0.items() if version < since]
+    return KEYWORDS_2_0.difference(*later) | (DROPPED_2_0_8 if version < (2, 0, 8) else frozenset())
 
 
 #: BGP role keywords (new in 2.0.11) that 2.0.12-2.13 also accept wherever a name is expected: their BGP
@@ -130,6 +148,6 @@ def reserved_names(version: tuple[int, ...]) -> frozenset[str]:
     Only meaningful where keywords are not names anyway (before 2.14, and 3.0 to 3.2.0).
     """
     reserved = keywords_for(version)
-    if version < (2, 0, 11) or (2, 0, 12) <= version < (2, 14):
+    if (2, 0, 12) <= version < (2, 14):
         return reserved - ROLE_WORDS
     return reserved

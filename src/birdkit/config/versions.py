@@ -240,9 +240,14 @@ class _Gates:
     def visit_Param(self, node: ast.Param, parent: Any) -> None:
         self.name(node, node.name, "parameter")
 
+    def visit_Block(self, node: ast.Block, parent: Any) -> None:
+        # before 2.0.11 braces belonged to `then`/`else` and bodies only (filter/config.Y: `block`)
+        if isinstance(parent, (ast.Block, ast.CaseArm)):
+            self.need(node, supports(self.version, (2, 0, 11)), "a block '{ ... }' as a statement", "2.0.11")
+
     def visit_VarDecl(self, node: ast.VarDecl, parent: Any) -> None:
         self.name(node, node.name, "variable")
-        if isinstance(parent, ast.Block):
+        if isinstance(parent, (ast.Block, ast.CaseArm)):
             self.need(node, supports(self.version, (2, 0, 11)), "a declaration inside a block", "2.0.11")
 
     def visit_AttributeDecl(self, node: ast.AttributeDecl, parent: Any) -> None:

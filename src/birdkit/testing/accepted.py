@@ -3,7 +3,9 @@
 Symbols are defined before use, names never collide with keywords or with each other, channels sit where
 BIRD wants them, eBGP channels have import and export, and expressions are well typed. ``target`` is the
 oldest BIRD the drawn text must pass (``bird -p``); it passes every newer release too. Newer targets draw
-more: return types (``-> int``) from 2.14 and the bitwise ``&``/``|`` operators on 3.x.
+more: declarations inside bodies and blocks as case arms from 2.0.11 (older ones declare locals before the body,
+``filter f int x; {``),
+return types (``-> int``) from 2.14 and the bitwise ``&``/``|`` operators on 3.x.
 """
 
 from __future__ import annotations
@@ -40,15 +42,23 @@ _ASNS = st.integers(min_value=1, max_value=4_294_967_294)
 
 @attrs.frozen
 class _Target:
-    """What the target BIRD version allows beyond 2.0.12."""
+    """What the target BIRD version allows beyond 2.0.7."""
 
+    scoped_blocks: bool
+    #: 2.0.7's `bird -p` crashes folding a `case` on a constant that picks an arm: subjects are route values
+    constant_case: bool
     return_types: bool
     bitwise: bool
 
     @classmethod
     def of(cls, target: str) -> _Target:
         version: Version = parse_target(target)
-        return cls(return_types=supports(version, (2, 14, 0)), bitwise=supports(version, None))
+        return cls(
+            scoped_blocks=supports(version, (2, 0, 11)),
+            constant_case=supports(version, (2, 0, 8)),
+            return_types=supports(version, (2, 14, 0)),
+            bitwise=supports(version, None),
+        )
 
 
 @attrs.frozen
@@ -106,7 +116,11 @@ def filters(target: str = "2.0.12") -> st.SearchStrategy[ast.FilterDef]:
     Nested ``if``/``case``, local variables, community and path edits; each ends in ``accept`` or ``reject``.
     """
     scope = _Scope(_Target.of(target))
-    return st.builds(ast.FilterDef, _SUFFIX.map(lambda suffix: f"f_{suffix}"), st.just(()), _filter_body(scope))
+    return st.builds(
+        lambda name, body: ast.FilterDef(name, *_declared_before(body, scope.target)),
+        _SUFFIX.map(lambda suffix: f"f_{suffix}"),
+        _filter_body(scope),
+    )
 
 
 def expressions(target: str = "2.0.12", kind: Literal["bool", "int"] = "bool") -> st.SearchStrategy[Any]:
@@ -139,13 +153,16 @@ def _configs(draw: st.DrawFn, target: _Target, protocols: frozenset[str] | None,
             params = tuple(f"a{i}_{draw(_SUFFIX)}" for i in range(draw(st.integers(0, 2))))
             body = draw(_filter_body(attrs.evolve(scope, variables=constants + params), returns=True))
             return_type = draw(st.sampled_from([None, ast.TypeRef("int")])) if target.return_types else None
+            local_vars, body = _declared_before(body, target)
             statements.append(
-                ast.FunctionDef(name, tuple(ast.Param(ast.TypeRef("int"), p) for p in params), return_type, (), body)
+                ast.FunctionDef(
+                    name, tuple(ast.Param(ast.TypeRef("int"), p) for p in params), return_type, local_vars, body
+                )
             )
             scope = attrs.evolve(scope, functions=(*scope.functions, f"{name}/{len(params)}"))
         for index in range(draw(st.integers(0, 3))):
             name = f"f{index}_{draw(_SUFFIX)}"
-            statements.append(ast.FilterDef(name, (), draw(_filter_body(scope))))
+            statements.append(ast.FilterDef(name, *_declared_before(draw(_filter_body(scope)), target)))
             filter_names.append(name)
     if protocols is None or "device" in protocols:
         statements.append(ast.Protocol("device", None, ()))
@@ -164,6 +181,27 @@ def _configs(draw: st.DrawFn, target: _Target, protocols: frozenset[str] | None,
 
 
 _NESTED_LISTS = {ast.Protocol: "items", ast.Channel: "items", ast.Block: "statements"}
+
+
+def _declared_before(body: ast.Block, target: _Target) -> tuple[tuple[ast.VarDecl, ...], ast.Block]:
+    """The locals to declare before ``body`` and the body itself: for a target before 2.0.11 each declaration
+    in the body (at any depth) moves before it, its initial value becoming an assignment."""
+    if target.scoped_blocks:
+        return (), body
+    moved: list[ast.VarDecl] = []
+
+    def hoist(node: Any) -> Any:
+        if isinstance(node, ast.VarDecl) and node.value is not None:
+            moved.append(ast.VarDecl(node.type, node.name))
+            return ast.Assign(node.name, node.value)
+        if isinstance(node, tuple):
+            return tuple(hoist(item) for item in node)
+        if isinstance(node, (ast.Block, ast.If, ast.Case, ast.CaseArm)):
+            return attrs.evolve(node, **{field: hoist(getattr(node, field)) for field in ast.node_fields(type(node))})
+        return node
+
+    hoisted = hoist(body)  # fills `moved`
+    return tuple(moved), hoisted
 
 
 def _sprinkle(node: Any, rnd: Random, texts: list[str]) -> Any:
@@ -207,12 +245,14 @@ def _int_expr(scope: _Scope, depth: int) -> st.SearchStrategy[Any]:
 
 
 @cache
+def _route_lengths() -> st.SearchStrategy[Any]:
+    """``net.len`` or ``bgp_path.len``: ints known only when a route passes."""
+    return st.sampled_from([method(ast.Symbol("net"), "len", None), method(ast.Symbol("bgp_path"), "len", None)])
+
+
+@cache
 def _route_ints(scope: _Scope) -> st.SearchStrategy[Any]:
-    return st.one_of(
-        _int_expr(scope, 1),
-        st.just(method(ast.Symbol("net"), "len", None)),
-        st.just(method(ast.Symbol("bgp_path"), "len", None)),
-    )
+    return st.one_of(_int_expr(scope, 1), _route_lengths())
 
 
 @cache
@@ -279,17 +319,17 @@ def _statement(draw: st.DrawFn, scope: _Scope, counter: list[int], depth: int, *
     if kind == "accept":
         return draw(st.sampled_from([ast.Accept(), ast.Reject((ast.Str("rejected"),))]))
     inner = _statement(scope, counter, depth - 1, returns=returns)
-    branch = st.one_of(
-        inner.filter(lambda s: not isinstance(s, (ast.VarDecl, ast.If))),
-        st.lists(inner, min_size=1, max_size=2).map(lambda ss: ast.Block(tuple(ss))),
-    )
+    single = inner.filter(lambda s: not isinstance(s, (ast.VarDecl, ast.If)))
+    branch = single | st.lists(inner, min_size=1, max_size=2).map(lambda ss: ast.Block(tuple(ss)))
     if kind == "if":
         return ast.If(draw(_bool_expr(scope, 1)), draw(branch), draw(st.none() | branch))
+    # before 2.0.11 a block is no statement of its own, and 3.x wants one statement per arm
+    arm = branch if scope.target.scoped_blocks else single
     values = draw(st.lists(st.integers(0, 50), min_size=1, max_size=3, unique=True))
-    arms = [ast.CaseArm((ast.Num(str(v)),), (draw(branch),)) for v in values]
+    arms = [ast.CaseArm((ast.Num(str(v)),), (draw(arm),)) for v in values]
     if draw(st.booleans()):
-        arms.append(ast.CaseArm((), (draw(branch),)))
-    return ast.Case(draw(ints), tuple(arms))
+        arms.append(ast.CaseArm((), (draw(arm),)))
+    return ast.Case(draw(ints if scope.target.constant_case else _route_lengths()), tuple(arms))
 
 
 def _static_route(prefix: ast.Prefix) -> st.SearchStrategy[ast.StaticRoute]:
