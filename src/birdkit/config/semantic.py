@@ -159,6 +159,9 @@ class _Checker:
                 options[item.name] = item
         if kind == "static" and not channels and routes:
             self.fail(routes[0].span, "channel not specified", hint="add a channel, e.g. ipv4;", syntax=False)
+        self.channel_tables(channels)
+        for route in routes:
+            self.route_destination(route)
         if kind != "bgp":
             return
         has_neighbor = any(item.role == "neighbor" and item.address is not None for item in endpoints)
@@ -178,6 +181,34 @@ class _Checker:
                     self.fail(option.span, "BGP with secondary option requires sorted table", syntax=False)
         if self.is_ebgp(endpoints, options):
             self.ebgp_policies(node, channels)
+
+    def channel_tables(self, channels: list[ast.Channel]) -> None:
+        """A channel of a family BIRD makes no table for must name one (here or in its template), unless a table
+        of that family is declared above: BIRD takes the first one as the family's default."""
+        with_table = {_table_family(channel.net_type) for channel in channels if channel.table is not None}
+        with_table.update(_table_family(table.net_type) for table in self.tables.values())
+        for channel in channels:
+            family = _table_family(channel.net_type)
+            if family in with_table or family not in _NO_DEFAULT_TABLE:
+                continue
+            self.fail(
+                channel.span,
+                f"routing table not specified for the {channel.net_type} channel",
+                hint=f"BIRD makes only master4 and master6: declare '{channel.net_type} table NAME;' above",
+                syntax=False,
+            )
+
+    def route_destination(self, route: ast.StaticRoute) -> None:
+        """Routes to IP, VPN and SADR nets need a destination; ROA and flow routes take none."""
+        takes_destination = isinstance(route.net, (ast.Prefix, ast.VpnNet, ast.SadrNet))
+        if takes_destination == (route.kind != "none"):
+            return
+        hint = (
+            "add a destination: via ADDRESS, blackhole, unreachable or prohibit"
+            if takes_destination
+            else "ROA and flow routes take no destination: remove it"
+        )
+        self.fail(route.span, "unexpected or missing next hop or route type", hint=hint, syntax=False)
 
     def option_values(self, node: ast.Protocol) -> None:
         if not supports(self.version, (2, 17, 0)):
@@ -222,6 +253,15 @@ class _Checker:
                         hint=f"add '{direction} all;', '{direction} none;' or a filter to the {net_type} channel",
                         syntax=False,
                     )
+
+
+#: the table families BIRD makes no table for (it makes master4 and master6 only)
+_NO_DEFAULT_TABLE = frozenset({"vpn4", "vpn6", "roa4", "roa6", "flow4", "flow6", "aspa", "ipv6 sadr"})
+
+
+def _table_family(net_type: str) -> str:
+    """The family of table a channel or table of ``net_type`` uses: ``vpn4 mpls`` uses vpn4, ``ipv6 sadr`` its own."""
+    return net_type if net_type.endswith("sadr") else net_type.split()[0]
 
 
 def _switched_off(option: ast.Option, index: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from typing import Any
@@ -36,6 +37,10 @@ TOP_LEVEL_WORDS = _words("router log debug timeformat mrtdump hostname graceful 
 _HEX_WORD = re.compile(r"[0-9a-fA-F]+\Z")
 
 _SWITCH_WORDS = frozenset({"on", "off", "yes", "no"})
+#: the protocol types of BIRD's default build, the one Debian packages (2.x builds perf but no bmp, 3.x the reverse)
+PROTOCOL_TYPES = _words("aggregator babel bfd bgp bmp device direct kernel l3vpn mrt ospf perf pipe radv rip rpki static")
+#: what may follow 'import' or 'export' when no policy does: limit, keep filtered, table, target (L3VPN), settle
+_DIRECTION_OPTIONS = _words("limit keep table target settle")
 
 
 def parse_target(target: str | None) -> Version:
@@ -222,9 +227,15 @@ class _Gates:
         if node.name is not None:
             self.name(node, node.name, "protocol")
         kind = node.kind
+        if kind and kind not in PROTOCOL_TYPES:  # an included fragment's pseudo-protocol has no type
+            close = difflib.get_close_matches(kind, sorted(PROTOCOL_TYPES), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "protocol types: " + ", ".join(sorted(PROTOCOL_TYPES))
+            self.fail(node, f"unknown protocol type '{kind}'", hint=hint)
+        if kind == "bmp":
+            self.need(node, supports(self.version, None), "protocol bmp", "3.0 (BIRD 2 packages do not build it)")
         if kind == "perf":
             self.need(node, self.version < (3, 0, 0), "protocol perf", "2.x (3.x does not build it)")
-        if kind in ("l3vpn", "aggregator", "bmp"):
+        if kind in ("l3vpn", "aggregator"):
             self.need(node, supports(self.version, (2, 14, 0)), f"protocol {kind}", "2.14")
 
     def visit_Table(self, node: ast.Table, parent: Any) -> None:
@@ -446,6 +457,18 @@ class _Gates:
         if "onlink" in node.flags:
             self.need(node, supports(self.version, (2, 18, 0), (3, 2, 0)), "'neighbor ... onlink'", "2.18")
 
+    def direction_option(self, node: ast.Option, direction: str) -> None:
+        """``import``/``export`` without a policy: only ``limit``, ``keep filtered``, ``table`` ... may follow."""
+        second = node.words[1] if len(node.words) > 1 else None
+        if isinstance(second, ast.Word) and second.text in _DIRECTION_OPTIONS:
+            return
+        shown = second.text if isinstance(second, (ast.Word, ast.Punct)) else "this"
+        self.fail(
+            second if second is not None and second.span is not None else node,
+            f"unexpected '{shown}' after '{direction}'",
+            hint=f"a policy is all, none, filter NAME, filter {{ ... }} or where CONDITION: {direction} all;",
+        )
+
     def visit_Option(self, node: ast.Option, parent: Any) -> None:
         name = node.name
         head = node.words[0] if node.words else None
@@ -460,6 +483,8 @@ class _Gates:
             if head.text not in ALL_KEYWORDS and head.text not in TOP_LEVEL_WORDS:
                 hint = "keywords are lowercase" if head.text.lower() in ALL_KEYWORDS else None
                 self.fail(node, f"unknown option '{head.text}'", hint=hint)
+        if isinstance(head, ast.Word) and head.text in ("import", "export") and not isinstance(parent, ast.Config):
+            self.direction_option(node, head.text)
         for word in node.words[1:]:
             if isinstance(word, ast.Word) and word.text in ("true", "false") and not self.in_flow:
                 self.need(word, supports(self.version, (2, 18, 0), (3, 2, 0)), "true/false as a switch", "2.18")
