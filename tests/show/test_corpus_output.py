@@ -14,7 +14,7 @@ import pytest
 
 from birdkit.errors import BirdError
 from birdkit.show.parse import parse_interfaces, parse_protocols, parse_route_count, parse_routes, parse_status
-from birdkit.show.stream import iter_routes
+from birdkit.show.stream import iter_route_json, iter_routes
 
 from .transcripts import (
     COUNT,
@@ -22,6 +22,7 @@ from .transcripts import (
     PROTOCOLS,
     ROUTES,
     STATUS,
+    check_route_json,
     check_routes_account_for_every_line,
     kind_of,
     split_commands,
@@ -113,6 +114,7 @@ def test_corpus_reply_parses(kind: str, command: str, text: str) -> None:
     if kind == ROUTES:
         assert isinstance(result, list)
         assert list(iter_routes(text.splitlines())) == result
+        check_route_json(iter_route_json(text.splitlines()), result)
         check_routes_account_for_every_line(result, text)
     elif kind in (PROTOCOLS, INTERFACES):
         assert result, "a reply with rows gave nothing"

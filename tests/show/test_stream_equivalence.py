@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from birdkit.show.framing import deframe
 from birdkit.show.models import Route
 from birdkit.show.parse import parse_routes
-from birdkit.show.stream import iter_routes
+from birdkit.show.stream import iter_route_json, iter_routes
 from birdkit.testing import render_routes, routes
 
-from .transcripts import ROUTES, check_routes_account_for_every_line, kind_of, split_commands
+from .transcripts import ROUTES, check_route_json, check_routes_account_for_every_line, kind_of, split_commands
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "show"
 
@@ -71,6 +71,8 @@ def test_stream_equals_reference_in_every_input_form(text: str) -> None:
     assert list(iter_routes(deframe(text.splitlines()))) == expected
     assert list(iter_routes(io.StringIO(text))) == expected
     assert list(iter_routes(PieceReader(text, [1, 7, 30, 2, 100] * 50))) == expected
+    check_route_json(iter_route_json(text.splitlines()), expected)
+    check_route_json(iter_route_json(PieceReader(text, [1, 7, 30, 2, 100] * 50)), expected)
 
 
 @settings(max_examples=150, deadline=None)
@@ -86,6 +88,7 @@ def test_stream_equals_reference_on_generated_listings_in_any_pieces(
     listing: list[Route] = data.draw(routes(version))
     text = render_routes(listing, version, framed)
     assert list(iter_routes(PieceReader(text, sizes))) == parse_routes(text) == listing
+    check_route_json(iter_route_json(PieceReader(text, sizes)), listing)
 
 
 _PEAK_RSS_SCRIPT = """

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from birdkit.errors import OutputParseError
 from birdkit.show.models import BgpAttributes, NextHop, Route, from_json, route_json, to_json
 from birdkit.show.parse import parse_routes
-from birdkit.show.stream import _CHUNK_LINES, _SHARING_PAUSE, RouteReader, iter_routes
+from birdkit.show.stream import _CHUNK_LINES, _SHARING_PAUSE, RouteReader, iter_route_json, iter_routes
 from birdkit.testing import render_routes
 from birdkit.testing import routes as route_listings
 from birdkit.testing.birdc import Version
+
+from .transcripts import check_route_json
 
 
 def _static_route_lines(count: int) -> Iterator[str]:
@@ -191,8 +193,10 @@ def test_streamed_routes_are_frozen_and_hash_like_equal_routes() -> None:
 )
 def test_streamed_routes_equal_routes_built_by_init(version: Version, data: st.DataObject, framed: bool) -> None:
     routes = data.draw(route_listings(version))
-    streamed = list(iter_routes(render_routes(routes, version, framed=framed).splitlines()))
+    text = render_routes(routes, version, framed=framed)
+    streamed = list(iter_routes(text.splitlines()))
     assert streamed == routes
+    check_route_json(iter_route_json(text.splitlines()), routes)
     for fast, built in zip(streamed, routes, strict=True):
         assert hash(fast) == hash(built)
         assert to_json(fast) == to_json(built) == route_json(fast)
@@ -221,6 +225,8 @@ def test_the_whole_record_memo_pauses_on_distinct_records_and_resumes_on_repeate
     reader = RouteReader()
     streamed = list(reader.routes(text.splitlines()))
     assert [route.bgp.med for route in streamed if route.bgp] == meds
+    # the JSON form takes the same paths (memo on, paused, on again) to the same text
+    check_route_json(iter_route_json(text.splitlines()), streamed)
     assert [route.other_attributes[-1][1] for route in streamed] == [f"0L 2G 0S id {i}" for i in range(len(meds))]
     for index in [*range(20), *range(590, 610), *range(20_590, 20_610), *range(len(meds) - 20, len(meds))]:
         assert [streamed[index]] == parse_routes("Table master4:\n" + _bird3_record(index, meds[index]))

@@ -7,10 +7,13 @@ lines, so a test can compare a parser's result with a count derived another way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
+from orjson import dumps
 
-from birdkit.show.models import Route
+from birdkit.show.models import Route, to_json
 
 #: the parser each command's reply goes to; ``None``: a command birdkit does not parse
 ROUTES, PROTOCOLS, STATUS, COUNT, INTERFACES = "routes", "protocols", "status", "count", "interfaces"
@@ -119,3 +122,9 @@ def check_routes_account_for_every_line(routes: list[Route], text: str) -> None:
     assert sum(len(route.bgp.large_communities or ()) for route in routes if route.bgp) == large - raw_large
     if continuations:
         assert any(len(route.bgp.communities or ()) > 40 for route in routes if route.bgp)
+
+
+def check_route_json(json_routes: Iterable[dict[str, Any]], routes: list[Route]) -> None:
+    """``json_routes`` (from ``iter_route_json``) write the same JSON text, keys in the same order, as the
+    cattrs form of ``routes``."""
+    assert [dumps(item) for item in json_routes] == [dumps(to_json(route)) for route in routes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 from orjson import OPT_SORT_KEYS, dumps
 
@@ -54,10 +54,14 @@ def run(args: argparse.Namespace) -> int:
     path = "<stdin>" if args.file == "-" else args.file
     text = CheckedText(stream, path)
     with stream:
-        if args.command == "parse-routes":
+        if args.command == "parse-routes" and args.format == "table":
             from birdkit.show.stream import iter_routes
 
             write_routes(iter_routes(text, path=path), args.format)
+        elif args.command == "parse-routes":
+            from birdkit.show.stream import iter_route_json
+
+            write_route_json(iter_route_json(text, path=path), args.format)
         else:
             from birdkit.show.parse import parse_protocols
 
@@ -69,23 +73,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_routes(routes: Iterable[Route], fmt: str, stream: TextIO | None = None) -> int:
-    """Print ``routes`` as ``table``, ``jsonl`` or ``json`` (both JSON forms stream, written by orjson:
-    compact, UTF-8); return the count."""
+    """Print ``routes`` as ``table``, ``jsonl`` or ``json`` (see :func:`write_route_json`); return the count."""
+    if fmt != "table":
+        return write_route_json(map(route_json, routes), fmt, stream)
+    rows = list(routes)
+    (stream or sys.stdout).write(routes_table(rows) + "\n")
+    return len(rows)
+
+
+def write_route_json(routes: Iterable[dict[str, Any]], fmt: str, stream: TextIO | None = None) -> int:
+    """Print the JSON form of routes (``route_json``, or ``iter_route_json``'s) as ``jsonl`` or ``json``: both
+    stream, written by orjson (compact, UTF-8); return the count."""
     out = stream or sys.stdout
     count = 0
-    if fmt == "table":
-        rows = list(routes)
-        out.write(routes_table(rows) + "\n")
-        return len(rows)
     if fmt == "jsonl":
         for route in routes:
-            out.write(dumps(route_json(route)).decode() + "\n")
+            out.write(dumps(route).decode() + "\n")
             count += 1
         return count
     out.write("[")
     try:
         for route in routes:
-            out.write(("," if count else "") + "\n  " + dumps(route_json(route), option=OPT_SORT_KEYS).decode())
+            out.write(("," if count else "") + "\n  " + dumps(route, option=OPT_SORT_KEYS).decode())
             count += 1
     finally:  # an error mid-stream still leaves valid JSON (the routes before it); the error goes to stderr
         out.write("\n]\n" if count else "]\n")

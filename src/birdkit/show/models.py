@@ -368,17 +368,7 @@ def route_json(route: Route) -> dict[str, Any]:
         "sync_error": route.sync_error,
         "preference": route.preference,
         "info": route.info,
-        "next_hops": [
-            {
-                "gateway": hop.gateway,
-                "interface": hop.interface,
-                "mpls": list(hop.mpls),
-                "onlink": hop.onlink,
-                "weight": hop.weight,
-                "table": hop.table,
-            }
-            for hop in route.next_hops
-        ],
+        "next_hops": [next_hop_json(hop) for hop in route.next_hops],
         "source": route.source,
         "scope": route.scope,
         "bgp": None if bgp is None else _bgp_json(bgp),
@@ -386,12 +376,34 @@ def route_json(route: Route) -> dict[str, Any]:
     }
 
 
+def next_hop_json(hop: NextHop) -> dict[str, Any]:
+    """``to_json(hop)``, built field by field."""
+    return {
+        "gateway": hop.gateway,
+        "interface": hop.interface,
+        "mpls": list(hop.mpls),
+        "onlink": hop.onlink,
+        "weight": hop.weight,
+        "table": hop.table,
+    }
+
+
+def as_path_json(as_path: tuple[AsPathSegment, ...]) -> list[dict[str, Any]]:
+    """``to_json(as_path)``, built segment by segment."""
+    return [{"kind": kind, "asns": list(asns)} for kind, asns in as_path]
+
+
+def ext_communities_json(ext: tuple[ExtCommunity, ...]) -> list[dict[str, str]]:
+    """``to_json(ext_communities)``, built item by item."""
+    return [{"kind": kind, "admin": admin, "value": value} for kind, admin, value in ext]
+
+
 def _bgp_json(bgp: BgpAttributes) -> dict[str, Any]:
     as_path, next_hop, cluster_list = bgp.as_path, bgp.next_hop, bgp.cluster_list
     communities, large, ext = bgp.communities, bgp.large_communities, bgp.ext_communities
     return {
         "origin": bgp.origin,
-        "as_path": None if as_path is None else [{"kind": kind, "asns": list(asns)} for kind, asns in as_path],
+        "as_path": None if as_path is None else as_path_json(as_path),
         "next_hop": None if next_hop is None else list(next_hop),
         "med": bgp.med,
         "local_pref": bgp.local_pref,
@@ -399,7 +411,7 @@ def _bgp_json(bgp: BgpAttributes) -> dict[str, Any]:
         "large_communities": None
         if large is None
         else [{"global_admin": g, "local1": a, "local2": b} for g, a, b in large],
-        "ext_communities": None if ext is None else [{"kind": k, "admin": a, "value": v} for k, a, v in ext],
+        "ext_communities": None if ext is None else ext_communities_json(ext),
         "originator_id": bgp.originator_id,
         "cluster_list": None if cluster_list is None else list(cluster_list),
     }

@@ -39,6 +39,10 @@ from birdkit.show.models import (
     NextHop,
     RawPairs,
     Route,
+    as_path_json,
+    ext_communities_json,
+    next_hop_json,
+    route_json,
 )
 from birdkit.span import Span
 
@@ -185,6 +189,15 @@ def iter_routes(source: Iterable[str] | Iterable[ReplyLine], *, path: str | None
     return RouteReader(path).routes(source)
 
 
+def iter_route_json(
+    source: Iterable[str] | Iterable[ReplyLine], *, path: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Like :func:`iter_routes`, but yield each route's JSON form (``to_json(route)``, the same keys in the same
+    order) built straight from the parsed text, without Route objects: what ``parse-routes --format jsonl``
+    writes. Lists may be tuples, and values may be shared between routes: serialize, do not change them."""
+    return RouteReader(path).route_json(source)
+
+
 def _chunks(source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[str]:
     """The input as text chunks (whole lines, except from ``read``), growing from small to about 64 KiB."""
     read = getattr(source, "read", None)
@@ -266,6 +279,8 @@ class RouteReader:
         self.paths = _Memo(_as_path_value, {None: None})
         self.next_hops = _Memo(_next_hop_value, {None: None})
         self.other_bgp = _Memo(_other_bgp_lines, {"": ()})
+        #: the JSON form of the next hops of :attr:`heads`, by the same key
+        self.heads_json: dict[str, list[dict[str, Any]]] = {}
 
     def memo_hit_rate(self) -> float:
         """The share of the typed path's memo look-ups that found their value typed already."""
@@ -280,9 +295,18 @@ class RouteReader:
         which keeps the garbage collector idle). Records that :data:`_TYPED_RECORD` matches are typed by
         :meth:`_typed_fields` (or copied from the whole-record memo); any other record, and a typed one
         whose values do not parse, by :meth:`_other_record`."""
+        return self._items(source, as_json=False)
+
+    def route_json(self, source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[dict[str, Any]]:
+        """Yield the JSON form of the routes of ``source`` (see :func:`iter_route_json`): typed records by
+        :meth:`_typed_json`, any other record through a Route."""
+        return self._items(source, as_json=True)
+
+    def _items(self, source: Iterable[str] | Iterable[ReplyLine], *, as_json: bool) -> Iterator[Any]:
+        """The routes of ``source``: Route objects, or their JSON form ``as_json`` (one loop for both)."""
         chunks = _chunks(source)
         records: dict[str, dict[str, Any]] = {}
-        typed_fields = self._typed_fields
+        typed_fields = self._typed_json if as_json else self._typed_fields
         final = False
         while not final:
             chunk = next(chunks, None)
@@ -319,10 +343,13 @@ class RouteReader:
                             fields["prefix"], fields["dest"], fields["table"] = prefix, dest, table
                             if internal_values is not None:
                                 fields["other_attributes"] += ((_INTERNAL_VALUES, internal_values.strip()),)
-                            route = _new_object(Route)
-                            _set_fields(route, "__dict__", fields)
                             typed += 1
-                            yield route
+                            if as_json:
+                                yield fields
+                            else:
+                                route = _new_object(Route)
+                                _set_fields(route, "__dict__", fields)
+                                yield route
                     else:
                         for match in iter(_TYPED_RECORD.scanner(text, position, end).match, None):  # type: ignore[attr-defined]
                             groups = match.groups()
@@ -333,10 +360,13 @@ class RouteReader:
                             fields = typed_fields(groups, prefix, table)
                             if groups[-1] is not None:
                                 fields["other_attributes"] += ((_INTERNAL_VALUES, groups[-1].strip()),)
-                            route = _new_object(Route)
-                            _set_fields(route, "__dict__", fields)
                             typed += 1
-                            yield route
+                            if as_json:
+                                yield fields
+                            else:
+                                route = _new_object(Route)
+                                _set_fields(route, "__dict__", fields)
+                                yield route
                     if match is not None:
                         position = match.end()
                 except ValueError:
@@ -350,7 +380,7 @@ class RouteReader:
                     prefix, table = self.prefix, self.table
                     if other_route is not None:
                         self.general_records += 1
-                        yield other_route
+                        yield route_json(other_route) if as_json else other_route
             self.prefix, self.table = prefix, table
             self.typed_records += typed
             self.shared_records += shared
@@ -412,6 +442,71 @@ class RouteReader:
             "preference": None if preference is None else int(preference),
             "info": info or "",
             "next_hops": next_hop_list,
+            "source": source,
+            "scope": scope,
+            "bgp": bgp,
+            "other_attributes": other,
+        }
+
+    def _typed_json(self, groups: tuple[Any, ...], prefix: str, table: str | None) -> dict[str, Any]:
+        """:meth:`_typed_fields` in JSON form (``route_json`` of the Route it would build), from the same
+        pieces and checks, without the models."""
+        (_, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines, origin, asns, as_path,
+         next_hop, med, local_pref, other_lines, communities, originator_id, cluster_list, ext_communities,
+         large_communities, _) = groups  # fmt: skip
+        _, source, scope, _, other = body = self.heads[head]
+        next_hops = self.heads_json.get(head)
+        if next_hops is None:
+            if len(self.heads_json) >= _MEMO_LIMIT:
+                self.heads_json.clear()
+            next_hops = self.heads_json[head] = [next_hop_json(hop) for hop in body.next_hops]
+        other += self.other_bgp[other_lines]
+        bgp = None
+        if len(bgp_lines) > len(other_lines):  # a typed BGP attribute
+            self.typed_bgp_records += 1
+            if asns is not None:
+                as_path = []
+                if asns:
+                    as_path = [{"kind": _SEQUENCE, "asns": json_loads("[" + asns[1:].replace(" ", ",") + "]")}]
+            else:
+                self.path_lookups += 1
+                segments = self.paths[as_path]
+                as_path = None if segments is None else as_path_json(segments)
+            if communities is not None:
+                numbers = iter(_numbers(communities))
+                communities = [{"asn": asn, "value": value} for asn, value in zip(numbers, numbers, strict=False)]
+            if large_communities is not None:
+                numbers = iter(_numbers(large_communities))
+                large_communities = [
+                    {"global_admin": global_admin, "local1": local1, "local2": local2}
+                    for global_admin, local1, local2 in zip(numbers, numbers, numbers, strict=False)
+                ]
+            bgp = {
+                "origin": origin,
+                "as_path": as_path,
+                "next_hop": self.next_hops[next_hop],
+                "med": None if med is None else int(med),
+                "local_pref": None if local_pref is None else int(local_pref),
+                "communities": communities,
+                "large_communities": large_communities,
+                "ext_communities": None
+                if ext_communities is None
+                else ext_communities_json(parse_ext_communities(ext_communities.strip())),
+                "originator_id": None if originator_id is None else _address(originator_id.strip()),
+                "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
+            }
+        return {
+            "prefix": prefix,
+            "dest": dest,
+            "protocol": protocol,
+            "since": since,
+            "table": table,
+            "from_address": from_address,
+            "primary": mark == "*",
+            "sync_error": mark == "!",
+            "preference": None if preference is None else int(preference),
+            "info": info or "",
+            "next_hops": next_hops,
             "source": source,
             "scope": scope,
             "bgp": bgp,
