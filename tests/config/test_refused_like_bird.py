@@ -4,6 +4,7 @@
   other word into an undefined symbol, which no option takes (`next hop selfx;`, `scan time foo;`).
 - A protocol type is one BIRD builds (`protocol kernelz` is refused; `bmp` only 3.x builds, `perf` only 2.x).
 - `import`/`export` without a policy takes only limit, keep filtered, table, target or settle (`export stub;`).
+- A route attribute is one BIRD knows (`bgp_communityz` is refused, not taken for a BGP attribute).
 - A static route to an IP, VPN or SADR net needs a destination; ROA and flow routes take none.
 - A channel of a family BIRD makes no table for (vpn4, roa4, flow4, ipv6 sadr, ...) names one, unless a table of
   that family is declared above (the first one is the family's default).
@@ -48,6 +49,10 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "import-a-filter-without-filter": ("filter f { accept; }\nprotocol kernel { ipv4 { import f; }; }\n", NONE),
     "import-limit-and-keep-filtered": (
         "protocol kernel { ipv4 { import limit 10 action block; import keep filtered; export all; }; }\n", ALL
+    ),
+    "misspelt-bgp-attribute": ("filter f { bgp_communityz = -empty-; accept; }\n", NONE),
+    "protocol-attributes": (
+        "filter f { bgp_community = -empty-; krt_prefsrc = 198.18.0.1; ospf_metric1 = 1; accept; }\n", ALL
     ),
     "route-without-destination": ("protocol static { ipv4; route 198.18.0.0/24; }\n", NONE),
     "route-with-attributes-only": ("protocol static { ipv4; route 198.18.0.0/24 { bgp_med = 1; }; }\n", NONE),

@@ -29,12 +29,15 @@ ENUM_CONSTANT = re.compile(
 )
 #: the routing tables BIRD creates without a declaration
 MASTER_TABLES = frozenset({"master4", "master6"})
-#: route attributes BIRD knows without a declaration (besides the families in ATTRIBUTE_PREFIXES)
+ATTRIBUTE_PREFIXES = ("bgp_", "krt_", "ospf_", "rip_", "ra_", "mpls_", "babel_")
+#: route attributes BIRD knows without a declaration: the common ones, the protocols' (bgp_med, krt_prefsrc, ...;
+#: keywords in 2.x) and the names only 3.x registers (read from BIRD 3.1.8's sources)
 ROUTE_ATTRIBUTES = words(
     "net proto source from gw scope dest ifname ifindex preference weight gw_mpls gw_mpls_stack onlink "
-    "igp_metric local_metric babel_metric aspa_providers"
-)
-ATTRIBUTE_PREFIXES = ("bgp_", "krt_", "ospf_", "rip_", "ra_", "mpls_", "babel_")
+    "igp_metric local_metric babel_metric aspa_providers "
+    "babel_router_id babel_seqno bgp_add_path_rx bgp_afi bgp_as4_aggregator bgp_as4_path bgp_extended_next_hop "
+    "bgp_mp_reach_nlri bgp_mp_unreach_nlri bgp_mpls_label_stack bgp_peer_type krt_features krt_lock rip_from"
+) | frozenset(name for name in ALL_KEYWORDS if name.startswith(ATTRIBUTE_PREFIXES))
 #: functions BIRD provides (called as ``name(...)``)
 BUILTIN_FUNCTIONS = words(
     "defined unset prepend add delete filter append format from_hex roa_check aspa_check aspa_check_upstream "
@@ -62,7 +65,7 @@ _TABLE_OPTIONS = frozenset({"igp table", "base table"})
 def predefined(name: str, kind: Kind) -> bool:
     """True when BIRD knows ``name`` as a ``kind`` without a definition (enum constant, route attribute, ...)."""
     if kind == "symbol":
-        return ENUM_CONSTANT.match(name) is not None or name.startswith(ATTRIBUTE_PREFIXES) or name in ROUTE_ATTRIBUTES
+        return ENUM_CONSTANT.match(name) is not None or name in ROUTE_ATTRIBUTES
     if kind == "function":
         return name in BUILTIN_FUNCTIONS
     if kind == "table":
