@@ -202,16 +202,22 @@ def _literal_words(terminals: Iterable[str]) -> list[str]:
 #: a BIRD 1.x route line with its next hop on it: ``10.0.0.0/24 via 192.0.2.1 on eth0 [static1 ...] * (200)``
 #: (a further route of the same network leaves the network column blank)
 _V1_ROUTE_WITH_HOP = re.compile(r"(\S[^\[]*? +|(?= *(?:via|dev) ))((?:via|dev) [^\[]*?) *(\[.*)\Z")
+#: a BIRD 1.x multipath route line (its next hops follow as body lines): ``10.0.0.0/16 multipath [static1 ...]``
+_V1_MULTIPATH = re.compile(r"(\S[^\[]*? +|)multipath +(\[.*)\Z")
 
 
 def _v1_next_hops(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """BIRD 1.x route lines carry the next hop: moved to a line of its own below, as 2.x and 3.x print it."""
+    """BIRD 1.x route lines carry the next hop: moved to a line of its own below, as 2.x and 3.x print it; a
+    multipath route (next hops below already) is a unicast one."""
     result = []
     for number, body in lines:
-        match = _V1_ROUTE_WITH_HOP.match(body.lstrip(" ")) if body[:1] != "\t" else None
-        if match:
+        line = body.lstrip(" ") if body[:1] != "\t" else ""
+        if match := _V1_ROUTE_WITH_HOP.match(line):
             net, hop, rest = match.groups()
             result += [(number, f"{net}unicast {rest}"), (number, f"\t{hop}")]
+        elif match := _V1_MULTIPATH.match(line):
+            net, rest = match.groups()
+            result.append((number, f"{net}unicast {rest}"))
         else:
             result.append((number, body))
     return result
@@ -221,7 +227,7 @@ def _v1_next_hops(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 def parse_routes(text: str, *, path: str | None = None) -> list[Route]:
     """The routes of ``show route [all]`` output (any table, any net type; 1.x, 2.x or 3.x attributes)."""
     lines = _body_tabs([(n, b) for n, b in reply_lines(text) if not b.startswith("Total:")])
-    if " via " in text or " dev " in text:
+    if " via " in text or " dev " in text or " multipath " in text:
         lines = _v1_next_hops(lines)
     tree = _parse(lines, "routes", path)
     routes: list[Route] = []
@@ -630,6 +636,8 @@ class _ProtocolBuilder:
             self.description = value
         elif self.channels:
             self._channel_key(self.channels[-1], key, value)
+        elif self.bgp is not None and key == "Neighbor caps":  # BIRD 1.x: the neighbor's capabilities on one line
+            self.bgp["neighbor_capabilities"] = value.split()
         elif self.bgp is not None and key in _BGP_KEYS:
             field = _BGP_KEYS[key]
             self.bgp[field] = int(value) if field in _BGP_INTS else value.split() if field == "session" else value

@@ -121,8 +121,9 @@ _CONTINUATION = re.compile(r"\n" + _BODY_LINE_START + r"\t")
 #: how the lines of a record body start (``_BODY_LINE_START`` as str prefixes)
 _BODY_STARTS = ("\t", " \t", "1007-\t", "1008-\t", "1012-\t")
 _BLANK_LINES = re.compile(r"\n+")
-#: a BIRD 1.x route line's network (blank for a further route of it) and next hop, before the bracket
-_V1_HOP = re.compile(r"(\S[^\t\n]*?|) *((?:via|dev) [^\t\n]*?) *\Z")
+#: a BIRD 1.x route line's network (blank for a further route of it) and next hop, or ``multipath`` (its next
+#: hops follow as body lines), before the bracket
+_V1_HOP = re.compile(r"(\S[^\t\n]*?|) *(?:((?:via|dev) [^\t\n]*?)|multipath) *\Z")
 #: body lines of plain birdc text whose TABs were expanded to spaces (no ``[``: not a route line)
 _EXPANDED_TABS = re.compile(r"^( {2,})(?=[^ \[\n][^\[\n]*$)", re.M)
 _NO_NETWORK = "a route line without a network and no route before it"
@@ -547,7 +548,9 @@ class RouteReader:
         head, bracketed, body = match.groups()
         v1_hop = _V1_HOP.match(head)
         if v1_hop:  # BIRD 1.x prints the next hop on the route line: read it as the first body line
-            head, body = f"{v1_hop.group(1)} unicast", f"\t{v1_hop.group(2)}\n{body}"
+            head = f"{v1_hop.group(1)} unicast"
+            if v1_hop.group(2):
+                body = f"\t{v1_hop.group(2)}\n{body}"
         try:
             dest = self._route_head(head, bracketed)
             if dest is None:
