@@ -10,7 +10,7 @@ import pytest
 from birdkit.show.parse import parse_routes
 from birdkit.show.stream import iter_routes
 
-FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "show").glob("*/*route-all*.txt"))
+FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "show").glob("*/rr-route-all*.txt"))
 
 
 @pytest.mark.parametrize("indent", ["  ", "    ", "        "])

@@ -1,6 +1,7 @@
 """Live: a BIRD peer exports routes with varied attributes; what birdkit parses must equal what the config says.
 
-Two nodes in network namespaces run the same BIRD version (2.0.12, 2.17.6, 3.1.8). ``exporter`` has static
+Two nodes in network namespaces run the same BIRD version, each of the matrix (1.6.8 with its configs in BIRD
+1.x's language). ``exporter`` has static
 routes (blackhole, unreachable, multipath) and exports them over eBGP through a filter that prepends and
 sets communities, large and extended communities, MED and origin. ``receiver`` imports them, sets a
 local preference and turns tagged routes into blackhole/unreachable routes. The config text and the
@@ -19,7 +20,7 @@ import pytest
 from birdkit import Bird, iter_routes, parse_routes
 from birdkit.cli.main import main
 from birdkit.lab.netns import Fabric, list_netns
-from birdkit.runtime import BirdRuntime, Daemon
+from birdkit.runtime import ALL_VERSIONS, BirdMatrix, BirdRuntime, Daemon
 from birdkit.show.models import AsPathSegment, BgpAttributes, Community, ExtCommunity, LargeCommunity, NextHop, Route
 
 pytestmark = pytest.mark.live
@@ -58,10 +59,15 @@ MULTIPATH_PREFIX = "10.50.0.0/16"
 MULTIPATH = (("198.18.0.2", 3), ("198.18.0.3", 1))
 
 
-def exporter_config() -> str:
+def _channel(version: BirdRuntime, options: str) -> str:
+    """A BGP protocol's IPv4 channel; BIRD 1.x has none: the options stand in the protocol itself."""
+    return f"  {options}" if version.major == 1 else f"  ipv4 {{ {options} }};"
+
+
+def exporter_config(version: BirdRuntime) -> str:
     statics = [f"  route {export.prefix} {export.static};" for export in EXPORTS]
     hops = " ".join(f"via {gateway} weight {weight}" for gateway, weight in MULTIPATH)
-    statics.append(f"  route {MULTIPATH_PREFIX} {hops};")
+    statics.append(f"  route {MULTIPATH_PREFIX} {'multipath ' if version.major == 1 else ''}{hops};")
     rules = []
     for export in EXPORTS:
         actions = ["bgp_path.prepend(65001);"] * export.prepends
@@ -76,7 +82,7 @@ def exporter_config() -> str:
     return f"""router id {EXPORTER_IP};
 protocol device {{}}
 protocol static sinks {{
-  ipv4;
+{"" if version.major == 1 else "  ipv4;"}
 {newline.join(statics)}
 }}
 filter to_receiver {{
@@ -88,12 +94,13 @@ filter to_receiver {{
 protocol bgp downstream {{
   local {EXPORTER_IP} as {EXPORTER_AS};
   neighbor {RECEIVER_IP} as {RECEIVER_AS};
-  ipv4 {{ import none; export filter to_receiver; next hop self; }};
+{_channel(version, "import none; export filter to_receiver; next hop self;")}
 }}
 """
 
 
-RECEIVER_CONFIG = f"""router id {RECEIVER_IP};
+def receiver_config(version: BirdRuntime) -> str:
+    return f"""router id {RECEIVER_IP};
 protocol device {{}}
 filter from_exporter {{
   bgp_local_pref = {RECEIVER_LOCAL_PREF};
@@ -104,7 +111,7 @@ filter from_exporter {{
 protocol bgp upstream {{
   local {RECEIVER_IP} as {RECEIVER_AS};
   neighbor {EXPORTER_IP} as {EXPORTER_AS};
-  ipv4 {{ import filter from_exporter; export none; }};
+{_channel(version, "import filter from_exporter; export none;")}
 }}
 """
 
@@ -113,6 +120,16 @@ def _comparable(route: Route) -> Route:
     """The route without what the config does not decide: its age and the version's internal attributes."""
     hops = tuple(sorted(route.next_hops, key=lambda hop: hop.gateway or ""))
     return attrs.evolve(route, since="", other_attributes=(), next_hops=hops)
+
+
+def _table(version: BirdRuntime) -> str | None:
+    """The table a route names: 1.x's one table goes unnamed."""
+    return None if version.major == 1 else "master4"
+
+
+def _source(version: BirdRuntime, source: str) -> str:
+    """A route's source: 1.x's `Type:` line names the cast too."""
+    return f"{source} unicast" if version.major == 1 else source
 
 
 def expected_received(version: BirdRuntime) -> dict[str, Route]:
@@ -130,15 +147,15 @@ def expected_received(version: BirdRuntime) -> dict[str, Route]:
             dest=dest,
             protocol="upstream",
             since="",
-            table="master4",
+            table=_table(version),
             # BIRD prints `from` when the route's source differs from its gateway; a sink has no gateway
             from_address=EXPORTER_IP if sink else None,
             primary=True,
             preference=100,
             info=f"(100) [AS{EXPORTER_AS}{origin_char}]",
             next_hops=() if sink else (NextHop(gateway=EXPORTER_IP, interface="eth0"),),
-            source="BGP",
-            scope="univ" if version.major == 2 else None,
+            source=_source(version, "BGP"),
+            scope=None if version.major == 3 else "univ",
             bgp=BgpAttributes(
                 origin="Incomplete" if export.incomplete else "IGP",
                 as_path=(AsPathSegment("sequence", (EXPORTER_AS,) * (1 + export.prepends)),),
@@ -155,18 +172,18 @@ def expected_received(version: BirdRuntime) -> dict[str, Route]:
 
 def expected_exporter_table(version: BirdRuntime) -> dict[str, Route]:
     """The exporter's own static routes: sinks without next hops, the multipath route with weights."""
-    scope = "univ" if version.major == 2 else None
+    scope = None if version.major == 3 else "univ"
     routes = {
         export.prefix: Route(
             export.prefix,
             export.static,
             "sinks",
             "",
-            table="master4",
+            table=_table(version),
             primary=True,
             preference=200,
             info="(200)",
-            source="static",
+            source=_source(version, "static"),
             scope=scope,
         )
         for export in EXPORTS
@@ -177,12 +194,12 @@ def expected_exporter_table(version: BirdRuntime) -> dict[str, Route]:
         "unicast",
         "sinks",
         "",
-        table="master4",
+        table=_table(version),
         primary=True,
         preference=200,
         info="(200)",
         next_hops=hops,
-        source="static",
+        source=_source(version, "static"),
         scope=scope,
     )
     return routes
@@ -192,7 +209,7 @@ def _wait_for_routes(fabric: Fabric, daemon: Daemon, count: int, timeout: float 
     deadline = time.monotonic() + timeout
     with Bird(daemon.socket_path, timeout=10) as bird:
         while time.monotonic() < deadline:
-            if len(list(bird.routes(table="master4", all=False))) >= count:
+            if len(list(bird.routes(all=False))) >= count:
                 return
             time.sleep(0.3)
     # a vanished underlay (e.g. deleted by another test run's namespace sweep) shows as "Neighbor lost"
@@ -209,12 +226,14 @@ def _by_prefix(routes: list[Route]) -> dict[str, Route]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("version", ALL_VERSIONS)
 def test_parsed_routes_equal_what_the_exporter_config_says(
-    bird: BirdRuntime, fabric: Fabric, capsys: pytest.CaptureFixture[str]
+    version: str, bird_matrix: BirdMatrix, fabric: Fabric, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    bird = bird_matrix.get(version)
     exporter_node, receiver_node = fabric.add_node("exp", EXPORTER_IP), fabric.add_node("rec", RECEIVER_IP)
-    exporter = fabric.start_bird(bird, exporter_node, exporter_config())
-    receiver = fabric.start_bird(bird, receiver_node, RECEIVER_CONFIG)
+    exporter = fabric.start_bird(bird, exporter_node, exporter_config(bird))
+    receiver = fabric.start_bird(bird, receiver_node, receiver_config(bird))
     _wait_for_routes(fabric, receiver, len(EXPORTS))
 
     expected = expected_received(bird)
@@ -222,8 +241,9 @@ def test_parsed_routes_equal_what_the_exporter_config_says(
         assert client.version == bird.version
         over_socket = list(client.routes())
         assert _by_prefix(over_socket) == expected
-        assert client.route_count(table="master4").tables[0].routes == len(EXPORTS)
-        only_sinks = list(client.routes(where="dest != RTD_UNICAST", primary=True, protocol="upstream"))
+        assert client.route_count(table=_table(bird) or "master").tables[0].routes == len(EXPORTS)
+        sinks = "dest = RTD_BLACKHOLE || dest = RTD_UNREACHABLE"  # 1.x has no RTD_UNICAST
+        only_sinks = list(client.routes(where=sinks, primary=True, protocol="upstream"))
         assert sorted(route.prefix for route in only_sinks) == ["203.0.113.0/24", "203.0.113.128/25"]
     birdc_text = receiver.birdc("show route all")
     assert _by_prefix(parse_routes(birdc_text)) == expected

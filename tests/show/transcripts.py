@@ -44,6 +44,8 @@ UNSUPPORTED = {
 
 _CODE = re.compile(r"^(?:\d{4}[- ]| (?=\t))")
 _ROUTE_LINE = re.compile(r"\[\S+ \d[\d:. -]*(?: from \S+)?\](?: [*!])? ")
+#: a BIRD 1.x route line with its next hop on it (``10.0.0.0/24 via 192.0.2.1 on eth0 [static1 ...``)
+_V1_ROUTE_HOP = re.compile(r"^ ?\S*\s+(?:via|dev) [^\[]*\[")
 _COMMUNITY = re.compile(r"\(\d+,\d+\)")
 _LARGE_COMMUNITY = re.compile(r"\(\d+, \d+, \d+\)")
 
@@ -84,9 +86,11 @@ def count_route_lines(text: str) -> int:
 
 
 def count_body_lines(text: str) -> tuple[int, int, int]:
-    """(next-hop lines, attribute lines, continuation lines) under the route lines."""
+    """(next-hop lines, attribute lines, continuation lines) under the route lines; a next hop on a 1.x route
+    line counts as a next-hop line."""
     hops = attributes = continuations = 0
     for line in body_lines(text):
+        hops += bool(_V1_ROUTE_HOP.match(line))
         if line.startswith("  ") and "[" not in line and line.strip():
             line = ("\t\t" if line.startswith(" " * 16) else "\t") + line.strip()
         if line.startswith("\t\t"):
