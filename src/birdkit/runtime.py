@@ -51,6 +51,18 @@ _BIRD_ERROR = re.compile(
 )
 
 
+def describe(version: str) -> str:
+    """Where matrix version ``version`` comes from and what the matrix uses it for, in one line."""
+    if version == _NATIVE_VERSION:
+        source = "the host's own bird2 (Debian 12)"
+    else:
+        suite, package = _TREES[version]
+        source = f"Debian {suite} {package}, chrooted"
+    if version in OUTPUT_ONLY_VERSIONS:
+        return f"{source}; birdc outputs only"
+    return f"{source}; {'core' if version in VERSIONS else 'config target'}"
+
+
 def cache_dir() -> Path:
     """Where the debootstrap trees live: ``$BIRDKIT_CACHE`` or ``/var/cache/birdkit``."""
     return Path(os.environ.get("BIRDKIT_CACHE", "/var/cache/birdkit"))

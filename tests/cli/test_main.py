@@ -17,6 +17,19 @@ def test_top_level_help_lists_available_commands(capsys: pytest.CaptureFixture[s
     assert "matrix" in out and "exit codes" in out
 
 
+def test_matrix_help_names_every_version_of_the_runtime(capsys: pytest.CaptureFixture[str]) -> None:
+    from birdkit.runtime import ALL_VERSIONS
+
+    assert cli.main(["--help"]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("matrix")]
+    assert line.endswith(f"({', '.join(ALL_VERSIONS)})") and "1.6.8" in line and "2.0.7" in line
+    assert cli.main(["matrix", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert f"versions ({', '.join(ALL_VERSIONS)})" in out
+    assert "2.0.7   Debian bullseye bird2, chrooted; config target" in out
+    assert "1.6.8   Debian bullseye bird, chrooted; birdc outputs only" in out
+
+
 def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
     assert "commands:" in capsys.readouterr().out

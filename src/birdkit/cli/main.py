@@ -24,8 +24,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("birdkit.cli.apply", "push generated configs to nodes, reload safely, roll back on failure"),
     "verify": ("birdkit.cli.verify", "check sessions, BIRD routes and kernel routes on every node"),
     "lab": ("birdkit.cli.lab", "build the walkthrough's BGP pod-network lab: up, status, ping, blackhole, down"),
-    "matrix": ("birdkit.cli.matrix", "prepare and list the real BIRD versions (2.0.12, 2.17.6, 3.1.8)"),
+    "matrix": ("birdkit.cli.matrix", "prepare and list the real BIRD versions"),
 }
+
+
+def _summary(name: str) -> str:
+    """A command's one line of help; the matrix's names its versions (from birdkit.runtime, read only here)."""
+    summary = COMMANDS[name][1]
+    if name == "matrix":
+        from birdkit.runtime import ALL_VERSIONS
+
+        summary += f" ({', '.join(ALL_VERSIONS)})"
+    return summary
 
 
 def _top_level_help() -> str:
@@ -38,7 +48,7 @@ def _top_level_help() -> str:
     ]
     available = COMMANDS
     width = max(len(name) for name in available) if available else 0
-    lines += [f"  {name.ljust(width)}  {summary}" for name, (_, summary) in available.items()]
+    lines += [f"  {name.ljust(width)}  {_summary(name)}" for name in available]
     lines += [
         "",
         "exit codes: 0 ok, 1 findings or failed checks, 2 bad input or usage, 3 missing BIRD/root/tool,",
@@ -77,7 +87,7 @@ def _dispatch(args: list[str]) -> int:
     module = importlib.import_module(entry[0])
     parser = argparse.ArgumentParser(
         prog=f"birdkit {name}",
-        description=entry[1],
+        description=_summary(name),
         epilog=getattr(module, "EPILOG", None),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -6,19 +6,23 @@ import argparse
 from typing import TYPE_CHECKING
 
 from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
+from birdkit.runtime import ALL_VERSIONS, describe
 
 if TYPE_CHECKING:
     from birdkit.runtime import BirdMatrix, BirdRuntime
 
-EPILOG = """\
+_VERSION_LINES = "\n".join(f"  {version.ljust(8)}{describe(version)}" for version in ALL_VERSIONS)
+
+EPILOG = f"""\
 examples:
   birdkit matrix prepare     # build missing trees (debootstrap, ~40 s each, needs root)
   birdkit matrix list        # which versions are ready, and where
-  birdkit matrix check FILE  # run `bird -p` on FILE under every version
+  birdkit matrix check FILE  # run `bird -p` on FILE under every config target (1.6.8 reads BIRD 1.x configs)
 
-The host's own bird2 (Debian 12: 2.0.12) is used natively; bird 1.6.8 (outputs only) and bird2 2.0.7 from
-Debian bullseye, bird2 2.17.6 and bird3 3.1.8 from Debian trixie run from debootstrapped trees under
-$BIRDKIT_CACHE (default /var/cache/birdkit) via chroot.
+versions:
+{_VERSION_LINES}
+
+Chrooted versions run from debootstrapped trees under $BIRDKIT_CACHE (default /var/cache/birdkit).
 """
 
 
@@ -31,7 +35,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare, list or check with the BIRD matrix."""
-    from birdkit.runtime import ALL_VERSIONS, BirdMatrix, prepare
+    from birdkit.runtime import BirdMatrix, prepare
 
     if args.action == "prepare":
         prepare()
@@ -62,10 +66,13 @@ def _where(matrix: BirdMatrix, version: str) -> str:
 def _check(matrix: BirdMatrix, files: list[str], as_json: bool) -> int:
     from pathlib import Path
 
+    from birdkit.runtime import TARGET_VERSIONS
+
+    targets = {version: runtime for version in TARGET_VERSIONS if (runtime := _runtime(matrix, version))}
     results = []
     for file in files:
         text = Path(file).read_text()
-        for version, runtime in matrix.runtimes.items():
+        for version, runtime in targets.items():
             verdict = runtime.check(text)
             where = f":{verdict.line}:{verdict.column}" if verdict.line else ""
             results.append({"file": file, "version": version, "ok": verdict.ok, "message": verdict.message})
