@@ -19,7 +19,7 @@ from birdkit.gen.peermap import Peermap, load_peermap, parse_peermap
 from birdkit.gen.policy import Route, compile_node, explain
 from birdkit.gen.render import generate
 from birdkit.gen.topology import peer_groups
-from birdkit.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "fixtures" / "gen" / "policy"
@@ -68,7 +68,7 @@ def test_generated_configs_are_in_the_formatters_canonical_layout(stem: str) -> 
 def test_every_golden_config_is_accepted_by_every_bird(bird_matrix: BirdMatrix) -> None:
     for stem in FEATURES + EXAMPLES:
         for name, text in generate(_load(stem)).items():
-            for version in VERSIONS:
+            for version in TARGET_VERSIONS:
                 result = bird_matrix.get(version).check(text)
                 assert result.ok, (stem, name, version, result.message, result.line)
 

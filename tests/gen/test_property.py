@@ -17,7 +17,7 @@ from birdkit.config.parse import parse_config
 from birdkit.errors import PeermapError
 from birdkit.gen.peermap import peermap_from_data
 from birdkit.gen.render import generate
-from birdkit.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 from birdkit.testing import peermaps
 
 PASSWORD_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "gen" / "password.txt"
@@ -88,7 +88,7 @@ def test_a_sample_is_accepted_by_bird_on_every_version(bird_matrix: BirdMatrix) 
     @given(data=peermaps(nodes=(1, 4), password_file=str(PASSWORD_FILE)))
     def accepted(data: dict[str, Any]) -> None:
         for name, text in generate(peermap_from_data(data)).items():
-            for version in VERSIONS:
+            for version in TARGET_VERSIONS:
                 result = bird_matrix.get(version).check(text)
                 assert result.ok, f"BIRD {version} rejected {name}: {result.message} (line {result.line})\n{text}"
 

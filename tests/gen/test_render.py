@@ -14,7 +14,7 @@ from birdkit.config.parse import parse_config
 from birdkit.gen.peermap import parse_peermap
 from birdkit.gen.render import generate
 from birdkit.gen.topology import protocol_name
-from birdkit.runtime import VERSIONS, BirdMatrix
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "gen"
@@ -196,7 +196,7 @@ def test_keyword_named_nodes_are_accepted_by_every_bird(bird_matrix: BirdMatrix)
         "  - {name: from, address: 198.18.0.3/24}\n  - {name: 0-rack.b, address: 198.18.0.4/24}\n"
     )
     for text in generate(peermap).values():
-        for version in VERSIONS:
+        for version in TARGET_VERSIONS:
             result = bird_matrix.get(version).check(text)
             assert result.ok, (version, result.message, text)
 
@@ -270,6 +270,6 @@ def test_recovery_timers_are_written_and_accepted_by_every_bird(bird_matrix: Bir
     text = generate(peermap)["vm1"]
     assert "  connect delay time 1;\n" in text
     assert "    error wait time 2, 300;\n" in text
-    for version in VERSIONS:
+    for version in TARGET_VERSIONS:
         result = bird_matrix.get(version).check(text)
         assert result.ok, (version, result.message)
