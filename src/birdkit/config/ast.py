@@ -29,6 +29,7 @@ Node families
   ``router id from``, ``watchdog``, ``threads``, ``cli``, ``mpls domain``, ...).
 * protocol items: :class:`Channel`, :class:`ImportExport`, :class:`TableRef`, :class:`StaticRoute`,
   :class:`BgpEndpoint` (``local`` / ``neighbor``), the aggregator's :class:`AggregateOn` and :class:`MergeBy`,
+  MRT's :class:`ProtocolFilter`,
   :class:`Include` and the generic :class:`Option`.
   Unknown-but-valid options are never dropped: they become an :class:`Option` whose ``words`` list every
   token (``Word`` for bare words, literals for values, ``Punct`` for ``, % - / = ..`` and such, ``Braced``
@@ -334,7 +335,23 @@ class Braced(Node):
     words: tuple[OptionWord, ...]
 
 
-OptionWord = Word | Punct | Num | Str | Ip | Prefix | Rd | ByteString | Mac | Bool | Braced | SetLit
+OptionWord = (
+    Word
+    | Punct
+    | Num
+    | Str
+    | Ip
+    | Prefix
+    | Rd
+    | ByteString
+    | Mac
+    | Bool
+    | Braced
+    | SetLit
+    | Pair
+    | LargeCommunity
+    | ExtCommunity
+)
 
 
 @attrs.frozen(repr=False)
@@ -552,6 +569,13 @@ class ImportExport(Statement):
     direction: str
     policy: Policy
     prefilter: Expr | None = None
+
+
+@attrs.frozen(repr=False)
+class ProtocolFilter(Statement):
+    """MRT's ``filter NAME;``, ``filter { ... };`` or ``where EXPR;``: which routes of the table it dumps."""
+
+    policy: Policy
 
 
 @attrs.frozen(repr=False)

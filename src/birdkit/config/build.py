@@ -262,6 +262,9 @@ class AstBuilder:
             return ast.ImportExport(str(direction), rest[1], prefilter=rest[0], span=meta)
         return self._option([ast.Word(direction)], rest, meta)
 
+    def protocol_filter(self, meta: _Pos, children: list[Any]) -> ast.ProtocolFilter:
+        return ast.ProtocolFilter(children[0], span=meta)
+
     def policy_all(self, meta: _Pos, children: list[Any]) -> ast.PolicyAll:
         return ast.PolicyAll(span=meta)
 

@@ -266,11 +266,20 @@ def _import_export(node: ast.ImportExport, indent: str) -> list[str]:
     head = node.direction
     if node.prefilter is not None:
         head += f" in {expr(node.prefilter)}"
-    if isinstance(node.policy, ast.PolicyFilterBody):
-        lines = _inline_branch(f"{indent}{head} filter ", node.policy.body, indent)
+    return _policy_statement(f"{indent}{head} ", node.policy, indent)
+
+
+@_statement(ast.ProtocolFilter)
+def _protocol_filter(node: ast.ProtocolFilter, indent: str) -> list[str]:
+    return _policy_statement(indent, node.policy, indent)
+
+
+def _policy_statement(head: str, policy: ast.Policy, indent: str) -> list[str]:
+    if isinstance(policy, ast.PolicyFilterBody):
+        lines = _inline_branch(f"{head}filter ", policy.body, indent)
         lines[-1] += ";"
         return lines
-    return [f"{indent}{head} {expr(node.policy)};"]
+    return [f"{head}{expr(policy)};"]
 
 
 @_inline(ast.PolicyAll)

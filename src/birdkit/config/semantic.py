@@ -11,7 +11,8 @@ from birdkit.config.versions import Version, supports
 from birdkit.errors import BirdSyntaxError, ConfigError
 from birdkit.span import Span
 
-_BFD_NEIGHBOR_WORDS = frozenset({"dev", "local", "multihop"})
+#: the words that may follow ``local``/``neighbor`` (and its address) in each protocol; BGP's is ``role``
+_ENDPOINT_WORDS = {"bfd": frozenset({"dev", "local", "multihop"}), "rpki": frozenset({"address"})}
 _SWITCH_OFF = frozenset({"off", "no", "false", "0"})
 
 
@@ -113,7 +114,7 @@ class _Checker:
         self.protocols[next(self.protocol_names)] = node
 
     def endpoint_words(self, node: ast.Protocol) -> None:
-        allowed = _BFD_NEIGHBOR_WORDS if node.proto_type == "bfd" else {"role"}
+        allowed = _ENDPOINT_WORDS.get(node.proto_type, {"role"})
         for item in node.items:
             if not isinstance(item, ast.BgpEndpoint) or not item.extra:
                 continue
@@ -221,7 +222,10 @@ class _Checker:
 
     def sorted_table(self, channel: ast.Channel) -> bool:
         table = self.tables.get(channel.table or "")
-        return table is not None and table.sorted
+        if table is None:
+            return False
+        options = [item for item in table.options or () if isinstance(item, ast.Option)]
+        return table.sorted or any(item.name.startswith("sorted") and not _switched_off(item, 1) for item in options)
 
     def is_ebgp(self, endpoints: list[ast.BgpEndpoint], options: dict[str, ast.Option]) -> bool:
         local = neighbor = None

@@ -36,7 +36,8 @@ ROUTE_ATTRIBUTES = words(
     "net proto source from gw scope dest ifname ifindex preference weight gw_mpls gw_mpls_stack onlink "
     "igp_metric local_metric babel_metric aspa_providers "
     "babel_router_id babel_seqno bgp_add_path_rx bgp_afi bgp_as4_aggregator bgp_as4_path bgp_extended_next_hop "
-    "bgp_mp_reach_nlri bgp_mp_unreach_nlri bgp_mpls_label_stack bgp_peer_type krt_features krt_lock rip_from"
+    "bgp_mp_reach_nlri bgp_mp_unreach_nlri bgp_mpls_label_stack bgp_peer_type krt_features krt_lock rip_from "
+    "radv_preference radv_lifetime"
 ) | frozenset(name for name in ALL_KEYWORDS if name.startswith(ATTRIBUTE_PREFIXES))
 #: functions BIRD provides (called as ``name(...)``)
 BUILTIN_FUNCTIONS = words(
@@ -353,7 +354,7 @@ class _Walker:
         if item.items is not None:
             self.items(item.items)
 
-    def import_export(self, item: ast.ImportExport) -> None:
+    def import_export(self, item: ast.ImportExport | ast.ProtocolFilter) -> None:
         policy = item.policy
         if isinstance(policy, ast.PolicyFilterName):
             self.reference(item, policy.name, "filter")
@@ -424,6 +425,7 @@ _STATEMENTS: dict[type, _Visit] = {
 _ITEMS: dict[type, _Visit] = {
     ast.Channel: _Walker.channel,
     ast.ImportExport: _Walker.import_export,
+    ast.ProtocolFilter: _Walker.import_export,
     ast.TableRef: _Walker.table_ref,
     ast.Option: _Walker.option,
     ast.StaticRoute: _Walker.static_route,

@@ -12,6 +12,7 @@ import attrs
 from birdkit.config import ast
 from birdkit.config.keywords import ALL_KEYWORDS, reserved_names
 from birdkit.config.keywords import words as _words
+from birdkit.config.versions_options import ATTRIBUTE_SINCE, option_gate
 from birdkit.errors import BirdSyntaxError, ConfigError
 
 Version = tuple[int, int, int]
@@ -119,6 +120,17 @@ def check_gates(root: Any, versions: tuple[Version, ...], text: str) -> None:
     raise first
 
 
+def _since_text(since_2: Version | None, since_3: Version | None) -> str:
+    """How an error names the releases from ``since_2`` on 2.x and ``since_3`` on 3.x."""
+    if since_2 is None:
+        return format_version(since_3) if since_3 else "a BIRD that has it (no release does)"
+    if since_3 is None:
+        return f"{format_version(since_2)} to 2.x (3.x dropped it)"
+    return (
+        format_version(since_2) if since_3 == (3, 0, 0) else f"{format_version(since_2)} or {format_version(since_3)}"
+    )
+
+
 def _names_attribute(expr: Any, attributes: set[str]) -> bool:
     return isinstance(expr, ast.Symbol) and expr.name in attributes
 
@@ -151,6 +163,9 @@ class _Gates:
         self.hex_limit = 20 if supports(version, (2, 19, 0), (3, 3, 0)) else 32
         #: keywords the target refuses as names (none where keywords may be names)
         self.refused_names = frozenset() if keywords_usable_as_names(version) else reserved_names(version)
+        #: the protocol type the walk is in, and the gate scopes of each option block met so far
+        self.kind = ""
+        self.block_scopes: dict[int, tuple[str, ...]] = {}
 
     def run(self, root: Any) -> None:
         # attribute declarations are top-level statements only (grammar rule top_stmt)
@@ -228,7 +243,7 @@ class _Gates:
     def visit_Protocol(self, node: ast.Protocol, parent: Any) -> None:
         if node.name is not None:
             self.name(node, node.name, "protocol")
-        kind = node.kind
+        kind = self.kind = node.kind
         if kind and kind not in PROTOCOL_TYPES:  # an included fragment's pseudo-protocol has no type
             close = difflib.get_close_matches(kind, sorted(PROTOCOL_TYPES), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "protocol types: " + ", ".join(sorted(PROTOCOL_TYPES))
@@ -362,6 +377,9 @@ class _Gates:
             self.need(node, self.version < (3, 0, 0), "the 'scope' route attribute", "2.x (3.x removed it)")
         if name == "weight":
             self.need(node, supports(self.version, (2, 0, 8)), "the 'weight' route attribute", "2.0.8")
+        since = ATTRIBUTE_SINCE.get(name)
+        if since is not None and name not in self.custom_attributes:
+            self.need(node, supports(self.version, *since), f"the '{name}' route attribute", _since_text(*since))
 
     def visit_ByteString(self, node: ast.ByteString, parent: Any) -> None:
         self.need(node, supports(self.version, (2, 14, 0)), "byte strings", "2.14")
@@ -403,6 +421,8 @@ class _Gates:
             return
         if node.name not in _OLD_METHODS:
             self.need(node, False, f"the method '.{node.name}'", "2.14")
+        if node.name in ("min", "max"):
+            self.need(node, self.version >= (2, 0, 9), f"the method '.{node.name}'", "2.0.9")
         if (node.name in _STATEMENT_METHODS and node.args is not None) or node.name == "empty":
             as_statement = isinstance(parent, ast.ExprStmt)
             on_attribute = isinstance(node.target, ast.Symbol) and (
@@ -428,6 +448,10 @@ class _Gates:
         if node.prefilter is not None:
             self.need(node, supports(self.version, None), "'export in PREFIX'", "3.0")
 
+    def visit_ProtocolFilter(self, node: ast.ProtocolFilter, parent: Any) -> None:
+        if not isinstance(parent, ast.Protocol) or parent.kind != "mrt":
+            self.fail(node, "only an MRT protocol takes a filter of its own", hint="filters belong in a channel")
+
     def visit_Channel(self, node: ast.Channel, parent: Any) -> None:
         if node.net_type == "aspa":
             self.need(node, supports(self.version, (2, 16, 0), (3, 1, 0)), "ASPA", "2.16 or 3.1")
@@ -442,6 +466,8 @@ class _Gates:
             bitmask = item.name.startswith("tcp flags") or (item.name.startswith("label") and self.version < (2, 0, 9))
             if masked and not bitmask:
                 self.fail(item, f"'{item.name}' takes no value/mask pairs (only 'tcp flags' does)")
+            if item.name.startswith("label") and not masked and self.version < (2, 0, 9):
+                self.fail(item, "BIRD before 2.0.9 matches a flow label only as value/mask", hint="write label N/MASK")
         # the walk leaves a flow net's items to this visitor: true/false in an option below it is a plain word
         in_flow, self.in_flow = self.in_flow, True
         for item in node.items:
@@ -454,6 +480,8 @@ class _Gates:
 
     def visit_BgpEndpoint(self, node: ast.BgpEndpoint, parent: Any) -> None:
         words = [word.text for word in node.extra if isinstance(word, ast.Word)]
+        if words[:1] == ["address"]:
+            self.need(node, supports(self.version, (2, 15, 0)), "RPKI 'local address'", "2.15")
         if words[:1] == ["role"]:
             self.need(node, supports(self.version, (2, 0, 11)), "BGP roles", "2.0.11")
         if "onlink" in node.flags:
@@ -471,7 +499,45 @@ class _Gates:
             hint=f"a policy is all, none, filter NAME, filter {{ ... }} or where CONDITION: {direction} all;",
         )
 
+    def scopes(self, parent: Any) -> tuple[str, ...]:
+        """The gate scopes (see :class:`~birdkit.config.versions_options.OptionGate`) of an option in ``parent``."""
+        if isinstance(parent, ast.OptionBlock):
+            return self.block_scopes.get(id(parent), ())
+        if isinstance(parent, ast.Config):
+            return ("top",)
+        if isinstance(parent, ast.Table):
+            return ("table",)
+        if isinstance(parent, ast.Channel):
+            return ("channel", self.kind, f"{self.kind} channel")
+        if isinstance(parent, ast.Protocol):
+            return ("protocol", self.kind)
+        return ()
+
+    def option_gate(self, node: ast.Option, parent: Any) -> None:
+        scopes = self.scopes(parent)
+        if node.block is not None:
+            head = node.words[0] if node.words else None
+            cli = isinstance(parent, ast.Config) and isinstance(head, ast.Word) and head.text == "cli"
+            self.block_scopes[id(node.block)] = ("cli",) if cli else tuple(s for s in scopes if s != "protocol")
+        forms = frozenset(
+            form
+            for form, present in (
+                ("block", node.block is not None),
+                ("flags", any(isinstance(word, ast.Braced) for word in node.words)),
+            )
+            if present
+        )
+        gate = option_gate(scopes, node.name, forms)
+        if gate is not None:
+            self.need(
+                node,
+                supports(self.version, gate.since_2, gate.since_3),
+                f"'{gate.words}'",
+                _since_text(gate.since_2, gate.since_3),
+            )
+
     def visit_Option(self, node: ast.Option, parent: Any) -> None:
+        self.option_gate(node, parent)
         name = node.name
         head = node.words[0] if node.words else None
         if isinstance(head, ast.Word) and not head.text.startswith("'"):

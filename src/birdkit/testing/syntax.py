@@ -561,6 +561,9 @@ def protocols() -> st.SearchStrategy[ast.Protocol]:
         st.builds(ast.TableRef, names("t"), st.booleans()),
         options(0),
     )
+    # MRT's own filter: any policy but all/none
+    mrt_filters = policies().filter(lambda policy: not isinstance(policy, (ast.PolicyAll, ast.PolicyNone)))
+    mrt_items = st.one_of(mrt_filters.map(ast.ProtocolFilter), options(0))
     return st.one_of(
         st.builds(
             ast.Protocol,
@@ -572,6 +575,7 @@ def protocols() -> st.SearchStrategy[ast.Protocol]:
             comments_end=end_comments,
         ),
         st.builds(ast.Protocol, st.just("pipe"), names("p"), statement_list(pipe_items), comments_end=end_comments),
+        st.builds(ast.Protocol, st.just("mrt"), names("p"), statement_list(mrt_items), comments_end=end_comments),
     )
 
 
