@@ -333,10 +333,17 @@ class _Walker:
         self.routine(node.local_vars, node.params, node.body)
 
     def top_option(self, node: ast.Option) -> None:
-        if node.name.startswith("mpls domain") and len(node.words) > 2:
-            word = node.words[2]
-            if isinstance(word, ast.Word):
-                self.define(word.text)
+        self.define_named(node, ("mpls domain", "thread group"))
+        if node.name.startswith("mpls domain") and node.block is not None:
+            for item in node.block.items:
+                if isinstance(item, ast.Option):
+                    self.define_named(item, ("label range",))
+
+    def define_named(self, node: ast.Option, heads: tuple[str, ...]) -> None:
+        """Define the name after two leading words in ``heads`` (``mpls domain NAME``, ``label range NAME``)."""
+        word = node.words[2] if len(node.words) > 2 else None
+        if isinstance(word, ast.Word) and node.name.startswith(heads):
+            self.define(word.text)
 
     def protocol(self, node: ast.Protocol) -> None:
         if node.from_template is not None:
