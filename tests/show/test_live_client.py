@@ -1,4 +1,5 @@
-"""Live: configure, check, timeout, confirm, undo and error replies through birdkit.Bird on every BIRD version."""
+"""Live: configure, check, timeout, confirm, undo and error replies through birdkit.Bird on every BIRD version
+that reads BIRD 2/3 configs (1.6.8's replies are tested in test_live_bird1.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from birdkit import Bird
 from birdkit.cli.main import main
 from birdkit.errors import BirdError
 from birdkit.lab.netns import Fabric
-from birdkit.runtime import BirdRuntime
+from birdkit.runtime import TARGET_VERSIONS, BirdMatrix
 
 pytestmark = pytest.mark.live
 
@@ -44,7 +45,9 @@ def wait_for(bird: Bird, wanted: set[str], timeout: float = 10.0) -> set[str]:
 
 
 @pytest.mark.slow
-def test_configure_confirm_undo_and_timeout(bird: BirdRuntime, fabric: Fabric) -> None:
+@pytest.mark.parametrize("version", TARGET_VERSIONS)
+def test_configure_confirm_undo_and_timeout(version: str, bird_matrix: BirdMatrix, fabric: Fabric) -> None:
+    bird = bird_matrix.get(version)
     node = fabric.add_node("n1")
     daemon = fabric.start_bird(bird, node, config("10.1.0.0/24"))
     config_file = bird.inner_path(daemon.config_path)
@@ -83,9 +86,11 @@ def test_configure_confirm_undo_and_timeout(bird: BirdRuntime, fabric: Fabric) -
         assert prefixes(client) == {"10.1.0.0/24", "10.9.0.0/24"}
 
 
+@pytest.mark.parametrize("version", TARGET_VERSIONS)
 def test_error_replies_and_typed_commands(
-    bird: BirdRuntime, fabric: Fabric, capsys: pytest.CaptureFixture[str]
+    version: str, bird_matrix: BirdMatrix, fabric: Fabric, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    bird = bird_matrix.get(version)
     node = fabric.add_node("n1")
     daemon = fabric.start_bird(bird, node, config("10.1.0.0/24", "10.2.0.0/24"))
     with Bird(daemon.socket_path, timeout=15) as client:
