@@ -76,6 +76,14 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         f"{DEVICE}define peer = 5;\nfilter f {{ if net.len = peer then accept; }}\n", _role_word("peer")
     ),
     "protocol-named-roles": ("protocol device roles {}\n", frozenset({"2.0.7", "2.17.6"})),
+    # 2.0.7's bird -p folds a `case` on a constant and crashes when an arm is chosen
+    "case-constant-picks-arm": (f"{DEVICE}filter f {{ case 1 {{ 1: accept; }} reject; }}\n", ALL - {"2.0.7"}),
+    "case-constant-else": (f"{DEVICE}filter f {{ case 7 {{ 1: accept; else: reject; }} }}\n", ALL - {"2.0.7"}),
+    "case-constant-in-range": (
+        f"{DEVICE}define c = 2;\nfilter f {{ case c + 1 {{ 1..5: accept; }} reject; }}\n", ALL - {"2.0.7"}
+    ),
+    "case-constant-misses": (f"{DEVICE}define c = 2;\nfilter f {{ case c * 3 {{ 1..5: accept; }} reject; }}\n", ALL),
+    "case-route-value": (f"{DEVICE}filter f {{ case net.len {{ 1: accept; else: reject; }} }}\n", ALL),
 }
 
 

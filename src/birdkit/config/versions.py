@@ -159,6 +159,8 @@ class _Gates:
         self.version = version
         self.text = text  # split into lines only to quote the line of an error
         self.custom_attributes: set[str] = set()
+        #: `define`d constants of this file, by name
+        self.constants: dict[str, Any] = {}
         self.in_flow = False
         self.hex_limit = 20 if supports(version, (2, 19, 0), (3, 3, 0)) else 32
         #: keywords the target refuses as names (none where keywords may be names)
@@ -172,6 +174,8 @@ class _Gates:
         for node in getattr(root, "statements", None) or ():
             if isinstance(node, ast.AttributeDecl):
                 self.custom_attributes.add(node.name)
+            elif isinstance(node, ast.Define):
+                self.constants[node.name] = node.value
         self.visit_tree(root, None)
 
     def visit_tree(self, root: Any, parent: Any) -> None:
@@ -305,6 +309,44 @@ class _Gates:
             name = node.expr.name if isinstance(node.expr, ast.Call) else ""
             if not name.startswith("bt_"):
                 self.fail(node, f"unknown top-level statement '{name}(...)'", hint="only bt_* test calls stand here")
+
+    def visit_Case(self, node: ast.Case, parent: Any) -> None:
+        # 2.0.7's `bird -p` folds a `case` on a constant while parsing and crashes (segfault) when an arm is
+        # chosen; 2.0.8 reworked that code (measured on 2.0.7 and 2.0.12, tests/config/test_parser_regressions.py)
+        if self.version >= (2, 0, 8):
+            return
+        value = self.constant_int(node.subject)
+        if value is not None and any(self.picks(arm, value) for arm in node.arms):
+            self.fail(
+                node.subject,
+                "BIRD 2.0.7 crashes on a 'case' over a constant that picks an arm (bird -p ends in a segfault)",
+                hint="switch on a route value, or write the chosen arm's statements directly",
+            )
+
+    def constant_int(self, expr: Any, depth: int = 0) -> int | None:
+        """The value of an integer expression BIRD folds while parsing, or None when it is not one."""
+        if isinstance(expr, ast.Num):
+            return expr.value
+        if isinstance(expr, ast.Paren):
+            return self.constant_int(expr.expr, depth)
+        if isinstance(expr, ast.Symbol) and expr.name in self.constants and depth < 64:
+            return self.constant_int(self.constants[expr.name], depth + 1)
+        if isinstance(expr, ast.Binary) and expr.op in ("+", "-", "*"):
+            left, right = self.constant_int(expr.left, depth), self.constant_int(expr.right, depth)
+            if left is not None and right is not None:
+                return {"+": left + right, "-": left - right, "*": left * right}[expr.op]
+        return None
+
+    def picks(self, arm: ast.CaseArm, value: int) -> bool:
+        """Whether ``arm`` (``else:`` when it has no labels) is chosen for ``value``."""
+        if not arm.labels:
+            return True
+        for label in arm.labels:
+            low, high = (label.low, label.high) if isinstance(label, ast.Range) else (label, label)
+            first, last = self.constant_int(low), self.constant_int(high)
+            if first is not None and last is not None and first <= value <= last:
+                return True
+        return False
 
     def visit_CaseArm(self, node: ast.CaseArm, parent: Any) -> None:
         for label in node.labels:
