@@ -36,6 +36,15 @@ def span_field() -> Span | None:
 SNIPPET_WIDTH = 120
 
 
+#: the most characters of a token an error message quotes
+TOKEN_WIDTH = 40
+
+
+def shortened(text: str, width: int = TOKEN_WIDTH) -> str:
+    """``text`` as an error message quotes it (``repr``), cut to ``width`` characters with ``...`` marking the cut."""
+    return repr(text) if len(text) <= width else f"{text[:width]!r}..."
+
+
 def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
     """The source line and a caret under ``column`` (1-based), as a compiler prints them.
 

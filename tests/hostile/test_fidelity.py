@@ -130,3 +130,83 @@ def test_the_edges_give_clean_located_errors(tmp_path_factory: pytest.TempPathFa
         text = str(caught.value)
         assert f"{path}:{where}: {message}" in text and hint in text, text
         assert len(text) < 1000
+
+
+def defines(count: int) -> bytes:
+    """``count`` constants on one line: 9,000 make about 100 KB, 80,000 about 1 MB."""
+    return BASE.encode() + "".join(f"define c{index} = {index}; " for index in range(count)).encode() + b"\n"
+
+
+#: probe name -> config bytes for the lexer's limits (line, comment, symbol, number and string lengths) and
+#: dense single-line input; every target version of the matrix decides which are valid
+LEXER_PROBES: dict[str, bytes] = {
+    "line-100k": defines(9000),
+    "line-1m": defines(80000),
+    "comment-1m": BASE.encode() + b"# " + b"c" * 1_000_000 + b"\n",
+    "block-comment-1m": BASE.encode() + b"/* " + b"c" * 1_000_000 + b" */\n",
+    "symbol-64": BASE.encode() + b"define " + b"s" * 64 + b" = 1;\n",
+    "symbol-65": BASE.encode() + b"define " + b"s" * 65 + b" = 1;\n",
+    "symbol-65-protocol": BASE.encode() + b"protocol static " + b"p" * 65 + b" { ipv4; }\n",
+    "symbol-65-quoted": BASE.encode() + b"protocol static '" + b"p" * 65 + b"' { ipv4; }\n",
+    "symbol-65-used": BASE.encode() + b"protocol static s2 { ipv4 { import where " + b"q" * 65 + b" = 1; }; }\n",
+    "symbol-1m": BASE.encode() + b"define " + b"s" * 1_000_000 + b" = 1;\n",
+    "number-4294967295": BASE.encode() + b"define x = 4294967295;\n",
+    "number-4294967296": BASE.encode() + b"define x = 4294967296;\n",
+    "number-12-digits": BASE.encode() + b"define x = 000000000001;\n",
+    "number-1m-digits": BASE.encode() + b"define x = " + b"9" * 1_000_001 + b";\n",
+    "hex-number-9-digits": BASE.encode() + b"define x = 0xfffffffff;\n",
+    "string-1m": described(b"d" * 1_000_000),
+    "dense-braces": b"{" * 1_000_000,
+    "dense-parentheses": b"(" * 1_000_000,
+    "dense-brackets": b"[" * 1_000_000,
+    "dense-letters": b"x" * 1_000_000,
+    "dense-digits": b"1" * 1_000_000,
+}
+
+
+@pytest.fixture(scope="module")
+def lexer_verdicts(bird_matrix: BirdMatrix) -> dict[tuple[str, str], bool]:
+    """(target version, probe) -> whether real `bird -p` of that version accepts the lexer probe."""
+    found: dict[tuple[str, str], bool] = {}
+    for version in TARGET_VERSIONS:
+        runtime = bird_matrix.get(version)
+        work = runtime.workdir()
+        try:
+            for name, data in LEXER_PROBES.items():
+                (work / "bird.conf").write_bytes(data)
+                found[(version, name)] = runtime.check_file(work / "bird.conf").ok
+        finally:
+            for path in work.iterdir():
+                path.unlink()
+            work.rmdir()
+    return found
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("probe", sorted(LEXER_PROBES))
+def test_check_agrees_with_bird_on_lexer_limits(
+    probe: str, lexer_verdicts: dict[tuple[str, str], bool], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for version in TARGET_VERSIONS:
+        assert ours(LEXER_PROBES[probe], version, tmp_path_factory) == lexer_verdicts[(version, probe)], (
+            f"{probe}: bird -p {version} says {'ok' if lexer_verdicts[(version, probe)] else 'invalid'}"
+        )
+
+
+def test_lexer_limits_give_bird_s_reasons(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The reason and place BIRD gives (`Symbol too long`, `Number out of range`), without echoing a huge token."""
+    path = tmp_path_factory.mktemp("probe") / "bird.conf"
+    expectations = {
+        "symbol-65-used": "5:42: symbol too long",
+        "symbol-1m": "5:1: symbol too long",
+        "dense-letters": "1:1: symbol too long",
+        "number-1m-digits": "5:12: number out of range",
+        "hex-number-9-digits": "5:12: number out of range",
+        "dense-braces": "1:1: unexpected '{'",
+    }
+    for probe, says in expectations.items():
+        path.write_bytes(LEXER_PROBES[probe])
+        with pytest.raises(BirdkitError) as caught:
+            check_config(path, target="2.0.12")
+        assert f"{path}:{says}" in str(caught.value)
+        assert len(str(caught.value)) < 1000

@@ -64,7 +64,7 @@ from typing import Any
 
 import attrs
 
-from birdkit.config.literals import is_symbol
+from birdkit.config.literals import is_symbol, number
 from birdkit.span import Span
 
 
@@ -116,8 +116,8 @@ class Num(Node):
 
     @property
     def value(self) -> int:
-        """The integer value."""
-        return int(self.text, 0)
+        """The integer value, as BIRD reads the text (see :func:`birdkit.config.literals.number`)."""
+        return number(self.text)
 
 
 @attrs.frozen(repr=False)

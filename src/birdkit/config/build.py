@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from birdkit.config import ast, engine
 from birdkit.config.keywords import words
+from birdkit.config.literals import number
 from birdkit.config.trivia import with_blank_lines
 from birdkit.errors import BirdSyntaxError
 from birdkit.span import Span
@@ -161,7 +162,7 @@ class AstBuilder:
 
     def attribute_bgp(self, meta: _Pos, children: list[Any]) -> ast.AttributeDecl:
         code, name = children
-        return ast.AttributeDecl(ast.TypeRef("bytestring"), _unquote(name), bgp_code=int(str(code), 0), span=meta)
+        return ast.AttributeDecl(ast.TypeRef("bytestring"), _unquote(name), bgp_code=number(str(code)), span=meta)
 
     def table(self, meta: _Pos, children: list[Any]) -> ast.Table:
         net_type, name, is_sorted, block = children
@@ -351,7 +352,7 @@ class AstBuilder:
 
     def roa_net(self, meta: _Pos, children: list[Any]) -> ast.RoaNet:
         prefix, max_length, asn = children
-        return ast.RoaNet(prefix, int(str(max_length), 0), asn, span=meta)
+        return ast.RoaNet(prefix, number(str(max_length)), asn, span=meta)
 
     def vpn_net(self, meta: _Pos, children: list[Any]) -> ast.VpnNet:
         rd, prefix = children
@@ -590,11 +591,11 @@ class AstBuilder:
 
     def prefix(self, meta: _Pos, children: list[Any]) -> ast.Prefix:
         address, length = children
-        return ast.Prefix(address.text, int(str(length), 0), span=meta)
+        return ast.Prefix(address.text, number(str(length)), span=meta)
 
     def word_prefix(self, meta: _Pos, children: list[Any]) -> ast.Prefix:
         address, length = children
-        return ast.Prefix(str(address), int(str(length), 0), span=meta)
+        return ast.Prefix(str(address), number(str(length)), span=meta)
 
     def pattern_plus(self, meta: _Pos, children: list[Any]) -> ast.PrefixPattern:
         return ast.PrefixPattern(children[0], "+", span=meta)
@@ -604,7 +605,7 @@ class AstBuilder:
 
     def pattern_range(self, meta: _Pos, children: list[Any]) -> ast.PrefixPattern:
         prefix, low, high = children
-        return ast.PrefixPattern(prefix, "{}", int(str(low), 0), int(str(high), 0), span=meta)
+        return ast.PrefixPattern(prefix, "{}", number(str(low)), number(str(high)), span=meta)
 
     def path_mask(self, meta: _Pos, children: list[Any]) -> ast.PathMask:
         return ast.PathMask(tuple(children), span=meta)

@@ -4,7 +4,8 @@ compiled replays of repeated statements.
 Lark is the reference. It compiles ``bird.lark`` into LALR tables; the engine saves what it needs of them in
 the user's cache, so parsing a valid config never imports Lark.
 
-* :func:`lex` cuts the text with one regex of every terminal, in Lark's order, line by line.
+* :func:`lex` cuts the text with one regex of every terminal, in Lark's order, line by line, a batch at a time
+  as the parser reaches it.
 * :func:`parse` runs the tables; :class:`TokenFeed` turns a name into a keyword where the parser state accepts
   that keyword. That is what Lark's contextual lexer does whenever the state accepts the token :func:`lex`
   found; on any other token it raises :class:`EngineMismatch`, and the caller parses again with Lark's own
@@ -23,8 +24,9 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -356,68 +358,127 @@ def _passes_through(shape: RuleShape, size: int) -> bool:
 Cut = tuple[str, str, int, int]
 
 
-@attrs.frozen
+#: tokens cut ahead of the parser at a time: a text that goes wrong early (a megabyte of ``{`` on one line) is
+#: not cut whole before its first token is read
+LEX_BATCH = 4096
+#: a line longer than this is cut :data:`LEX_BATCH` tokens at a time, and not remembered for reuse
+LONG_LINE = 4096
+
+#: a batch of tokens cut: their cuts, lines and signatures (see :class:`Lexed`)
+Batch = tuple[list[Cut], list[int], list[str]]
+
+
 class Lexed:
-    """A text's tokens, cut without parser context (keywords still typed as names).
+    """A text's tokens, cut without parser context (keywords still typed as names), as the parser reaches them.
 
     ``cuts[i]`` is token i, ``lines[i]`` its line, and ``signatures[i]`` its type, or its text for a word
-    that some parser state reads as a keyword; ``signatures`` ends with ``$END``.
+    that some parser state reads as a keyword; once the text is cut whole, ``signatures`` ends with ``$END``.
+    The lists grow in place: call :meth:`reach` before reading past their end.
     """
 
-    cuts: list[Cut]
-    lines: list[int]
-    signatures: list[str]
+    __slots__ = ("_batches", "cuts", "lines", "signatures")
+
+    def __init__(self, batches: Iterator[Batch]) -> None:
+        self.cuts: list[Cut] = []
+        self.lines: list[int] = []
+        self.signatures: list[str] = []
+        self._batches: Iterator[Batch] | None = batches
+
+    def reach(self, index: int) -> bool:
+        """Cut tokens until token ``index`` is there; False when the text ends before it (``$END`` at the
+        end of ``signatures``)."""
+        cuts = self.cuts
+        while len(cuts) <= index:
+            batch = None if self._batches is None else next(self._batches, None)
+            if batch is None:
+                if self._batches is not None:
+                    self._batches = None
+                    self.signatures.append(END)
+                return False
+            cuts += batch[0]
+            self.lines += batch[1]
+            self.signatures += batch[2]
+        return True
 
     def token(self, index: int) -> Token:
-        """Token ``index`` with its line."""
+        """Token ``index`` (reached) with its line."""
         kind, value, column, end = self.cuts[index]
         line = self.lines[index]
         return tuple.__new__(Token, (kind, value, line, column, end))
 
 
-def lex(text: str, tables: Tables) -> Lexed:
-    """Every token of ``text``. No token spans lines, so without block comments the text is cut line by
+def lex(text: str, tables: Tables, inspect: Callable[[Batch], None] | None = None) -> Lexed:
+    """The tokens of ``text``, cut as the parser reaches them (see :class:`Lexed`); ``inspect`` sees each batch
+    as it is cut (and may raise). No token spans lines, so without block comments the text is cut line by
     line, and a line that repeats an earlier one is cut once (its cuts are shared)."""
-    if "/*" in text:
-        return _lex_whole(text, tables)
+    batches = _whole_batches(text, tables) if "/*" in text else _line_batches(text, tables)
+    return Lexed(batches if inspect is None else _inspected(batches, inspect))
+
+
+def _inspected(batches: Iterator[Batch], inspect: Callable[[Batch], None]) -> Iterator[Batch]:
+    for batch in batches:
+        inspect(batch)
+        yield batch
+
+
+def _line_batches(text: str, tables: Tables) -> Iterator[Batch]:
     cuts: list[Cut] = []
     lines: list[int] = []
     signatures: list[str] = []
     seen: dict[str, tuple[list[Cut], list[str]]] = {}
     lexer, ignorable, keywords = tables.lexer, _ignorable(tables), tables.keywords
     for number, line in enumerate(text.split("\n"), 1):
-        cut = seen.get(line)
-        if cut is None:
-            cut = seen[line] = _cut_line(line, lexer, ignorable, keywords)
-        if cut[0]:
-            cuts += cut[0]
-            lines += [number] * len(cut[0])
-            signatures += cut[1]
-    signatures.append(END)
-    return Lexed(cuts, lines, signatures)
+        if len(line) > LONG_LINE:
+            position: int | None = 0
+            while position is not None:
+                cut, signature, position = _cut_line(line, lexer, ignorable, keywords, position, LEX_BATCH)
+                yield [*cuts, *cut], [*lines, *[number] * len(cut)], [*signatures, *signature]
+                cuts, lines, signatures = [], [], []
+            continue
+        known = seen.get(line)
+        if known is None:
+            known = seen[line] = _cut_line(line, lexer, ignorable, keywords)[:2]
+        if known[0]:
+            cuts += known[0]
+            lines += [number] * len(known[0])
+            signatures += known[1]
+            if len(cuts) >= LEX_BATCH:
+                yield cuts, lines, signatures
+                cuts, lines, signatures = [], [], []
+    yield cuts, lines, signatures
 
 
 def _cut_line(
-    line: str, lexer: re.Pattern[str], ignorable: re.Pattern[str], keywords: dict[str, dict[str, str]]
-) -> tuple[list[Cut], list[str]]:
+    line: str,
+    lexer: re.Pattern[str],
+    ignorable: re.Pattern[str],
+    keywords: dict[str, dict[str, str]],
+    start: int = 0,
+    most: int | None = None,
+) -> tuple[list[Cut], list[str], int | None]:
+    """The tokens of ``line`` from ``start`` on, at most ``most`` of them, and where the rest starts (``None``
+    when the line is cut to its end)."""
     cut: list[Cut] = []
     signatures: list[str] = []
-    position = 0
-    for match in lexer.finditer(line):
+    position = start
+    for match in islice(lexer.finditer(line, start), most):
         if match.start() != position:  # found past text that holds no token: checked below
             break
         kind = match.lastgroup
         assert kind is not None
-        start, position = match.start(kind), match.end()
-        value = line[start:position]
-        cut.append((kind, value, start + 1, position + 1))
+        token_start, position = match.start(kind), match.end()
+        value = line[token_start:position]
+        cut.append((kind, value, token_start + 1, position + 1))
         signatures.append(value if kind in keywords and value in keywords[kind] else kind)
+    else:
+        if most is not None and len(cut) == most:
+            return cut, signatures, position
     if ignorable.fullmatch(line, position) is None:
         raise EngineMismatch("no terminal matches here")
-    return cut, signatures
+    return cut, signatures, None
 
 
-def _lex_whole(text: str, tables: Tables) -> Lexed:
+def _whole_batches(text: str, tables: Tables) -> Iterator[Batch]:
     keywords = tables.keywords
     cuts: list[Cut] = []
     lines: list[int] = []
@@ -439,10 +500,12 @@ def _lex_whole(text: str, tables: Tables) -> Lexed:
         cuts.append((kind, value, start - line_start + 1, position - line_start + 1))
         lines.append(line)
         signatures.append(value if kind in keywords and value in keywords[kind] else kind)
+        if len(cuts) >= LEX_BATCH:
+            yield cuts, lines, signatures
+            cuts, lines, signatures = [], [], []
     if _ignorable(tables).fullmatch(text, position) is None:
         raise EngineMismatch("no terminal matches here")
-    signatures.append(END)
-    return Lexed(cuts, lines, signatures)
+    yield cuts, lines, signatures
 
 
 #: a function from the parser's state to the next token and its type (``$END`` at the end)
@@ -464,7 +527,7 @@ class TokenFeed:
 
     def __call__(self, state: int) -> tuple[Any, str]:
         position = self.lookahead = self.position
-        if position >= len(self.lexed.cuts):
+        if position >= len(self.lexed.cuts) and not self.lexed.reach(position):
             return None, END
         self.position = position + 1
         token = self.lexed.token(position)
@@ -789,9 +852,10 @@ def parse_statements(
     seen: dict[tuple[str, ...], list[int]] = {}
     shapes: dict[str, list[tuple[int, tuple[str, ...], Replay]]] = {}
     statements: list[Any] = []
-    index, count = 0, len(cuts)
-    while index < count:
+    index = 0
+    while lexed.reach(index):
         for length, key, replay in shapes.get(signatures[index], ()):
+            lexed.reach(index + length)
             if tuple(signatures[index : index + length + 1]) == key:
                 statements.append(replay(builder, cuts, lines, index))
                 index += length

@@ -1,4 +1,4 @@
-"""BIRD's literal rules, shared by the formatter and the generator: string literals and symbols.
+"""BIRD's literal rules, shared by the parser, the formatter and the generator: numbers, strings and symbols.
 
 BIRD's lexer has no escapes in strings (every version from 2.0.7 to 3.x): a string runs from ``"`` to the next
 ``"`` and may not span lines. So a text either prints as ``"text"`` unchanged or cannot be written at all;
@@ -13,6 +13,21 @@ import unicodedata
 
 #: longest string BIRD 2.x survives is 4095 bytes; values birdkit writes stay well inside that
 MAX_STRING_BYTES = 1024
+
+#: what :func:`number` gives for a literal past 64 bits: BIRD refuses every such number as out of range
+BEYOND_64_BITS = 1 << 64
+
+
+def number(text: str) -> int:
+    """The value of a BIRD number literal as BIRD's lexer reads it: ``0x…`` hex, any other digit run decimal,
+    leading zeros and all (``010`` is ten); past 64 bits, :data:`BEYOND_64_BITS` (a text of a million digits
+    is never converted)."""
+    hexadecimal = text[:2] in ("0x", "0X")
+    digits = (text[2:] if hexadecimal else text).lstrip("0")
+    if len(digits) > (16 if hexadecimal else 20):
+        return BEYOND_64_BITS
+    return min(int(digits or "0", 16 if hexadecimal else 10), BEYOND_64_BITS)
+
 
 _SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: Unicode's bidirectional controls: they make a line read differently from what BIRD parses

@@ -7,7 +7,7 @@ import gc
 import glob
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,10 +18,10 @@ from birdkit.config import ast, engine
 from birdkit.config.build import AstBuilder
 from birdkit.config.semantic import check_semantics
 from birdkit.config.trivia import attach_trivia, scan_comments
-from birdkit.config.versions import Version, braces_open_scopes, check_gates, gate_versions
+from birdkit.config.versions import MAX_SYMBOL_LENGTH, Version, braces_open_scopes, check_gates, gate_versions
 from birdkit.errors import BirdSyntaxError, ConfigError, FileError
 from birdkit.files import MAX_CONFIG_BYTES, read_text
-from birdkit.span import Span
+from birdkit.span import Span, shortened
 from birdkit.stack import deep_stack
 
 if TYPE_CHECKING:
@@ -115,8 +115,8 @@ def _parse_text(
     tables = engine.tables()
     scoped = all(braces_open_scopes(version) for version in versions)
     try:
-        lexed = engine.lex(text, tables)
-        _check_string_sizes(text, lexed, path, lines)
+        inspect = _token_sizes(path, lines) if _MAYBE_LONG_STRING.search(text) else None
+        lexed = engine.lex(text, tables, inspect)
         builder = AstBuilder(path, lines)
         result = engine.parse_statements(tables, AstBuilder, builder, lexed, start, scoped_braces=scoped)
     except BirdSyntaxError:
@@ -145,7 +145,7 @@ def _parse_contextually(
     except engine.SplitWord as split:
         source_line = lines[split.line - 1] if 0 < split.line <= len(lines) else ""
         raise BirdSyntaxError(
-            f"unexpected name {split.word!r}, expected {_expected_words(split.expected)}",
+            f"unexpected name {shortened(split.word)}, expected {_expected_words(split.expected)}",
             span=Span(path, split.line, split.column),
             source_line=source_line,
             hint="a keyword must stand on its own; is a space or ';' missing?",
@@ -158,23 +158,38 @@ def _parse_contextually(
 MAX_STRING_BYTES = 4095
 # a string that may be that long (4096 bytes are at least 1024 characters); the tokens then tell for sure
 _MAYBE_LONG_STRING = re.compile(r'"[^"\n]{1023,}"')
+# a symbol that may be longer than BIRD's (searched for only once the text failed: it costs)
+_MAYBE_LONG_SYMBOL = re.compile(rf"[A-Za-z0-9_']{{{MAX_SYMBOL_LENGTH + 1}}}")
 
 
-def _check_string_sizes(text: str, lexed: engine.Lexed, path: str | None, lines: list[str]) -> None:
-    if not _MAYBE_LONG_STRING.search(text):
-        return
-    for index, signature in enumerate(lexed.signatures):
-        if signature == "STRING":
-            _, value, column, _ = lexed.cuts[index]
-            size = len(value.encode("utf-8", "surrogateescape")) - 2
-            if size > MAX_STRING_BYTES:
-                line = lexed.lines[index]
-                raise BirdSyntaxError(
-                    f"a string of {size} bytes: BIRD crashes on strings of {MAX_STRING_BYTES + 1} bytes or more",
-                    span=Span(path, line, column),
-                    source_line=lines[line - 1] if 0 < line <= len(lines) else "",
-                    hint=f"keep strings (descriptions, paths) below {MAX_STRING_BYTES + 1} bytes",
-                )
+def _token_sizes(path: str | None, lines: list[str]) -> Callable[[engine.Batch], None]:
+    """A check of each batch of tokens as it is cut, as BIRD's lexer makes it: a string BIRD would crash on,
+    or a symbol longer than BIRD's limit, stops the parse there."""
+
+    def check(batch: engine.Batch) -> None:
+        cuts, numbers, signatures = batch
+        if "STRING" not in signatures and "NAME" not in signatures and "QNAME" not in signatures:
+            return
+        for (_, value, column, _), line, signature in zip(cuts, numbers, signatures, strict=True):
+            if signature == "STRING":
+                size = len(value.encode("utf-8", "surrogateescape")) - 2
+                if size <= MAX_STRING_BYTES:
+                    continue
+                message = f"a string of {size} bytes: BIRD crashes on strings of {MAX_STRING_BYTES + 1} bytes or more"
+                hint = f"keep strings (descriptions, paths) below {MAX_STRING_BYTES + 1} bytes"
+            elif signature in ("NAME", "QNAME") and len(value.strip("'")) > MAX_SYMBOL_LENGTH:
+                message = f"symbol too long: BIRD's symbols have at most {MAX_SYMBOL_LENGTH} characters"
+                hint = "shorten the name"
+            else:
+                continue
+            raise BirdSyntaxError(
+                message,
+                span=Span(path, line, column),
+                source_line=lines[line - 1] if 0 < line <= len(lines) else "",
+                hint=hint,
+            )
+
+    return check
 
 
 def _too_deep(overflow: engine.StackOverflow, path: str | None, lines: list[str]) -> BirdSyntaxError:
@@ -199,8 +214,26 @@ def _first_error(error: Exception, text: str, path: str | None, start: str) -> E
     try:
         engine.lark_parser().parse(text, start=start)
     except lark.UnexpectedInput as syntax:
-        return _syntax_error(syntax, text, path)
+        found = _syntax_error(syntax, text, path)
+        return _refused_token_before(found, text, path) or found
     return error
+
+
+def _refused_token_before(error: BirdSyntaxError, text: str, path: str | None) -> BirdSyntaxError | None:
+    """A token BIRD's lexer refuses (a symbol too long) before the syntax error ``error``: BIRD's lexer stops
+    there first. The tokens are cut up to the error only, so a text that fails early costs little."""
+    if error.span is None or not _MAYBE_LONG_SYMBOL.search(text):
+        return None
+    lexed = engine.lex(text, engine.tables(), _token_sizes(path, text.splitlines()))
+    index = 0
+    try:
+        while lexed.reach(index) and (lexed.lines[index], lexed.cuts[index][2]) <= error.span[1:3]:
+            index += 1
+    except BirdSyntaxError as refused:
+        return refused
+    except engine.EngineMismatch:
+        return None
+    return None
 
 
 # ---------------------------------------------------------------- includes
@@ -368,9 +401,9 @@ def _describe_token(token: Token) -> str:
     if token.type == "$END":
         return "end of file"
     return (
-        f"{describe_terminal(token.type).split(' (')[0]} {str(token)!r}"
+        f"{describe_terminal(token.type).split(' (')[0]} {shortened(str(token))}"
         if token.type in _TERMINAL_WORDS
-        else (f"{str(token)!r}")
+        else shortened(str(token))
     )
 
 
