@@ -70,6 +70,18 @@ class FileError(BirdkitError):
     exit_code = 2
 
 
+class UsageError(BirdkitError):
+    """Options that do not go together, or a value out of range for them. The CLI exits 2."""
+
+    exit_code = 2
+
+
+class ResourceError(BirdkitError):
+    """The machine lacks the memory (or room for a thread) an input needs. The CLI exits 2."""
+
+    exit_code = 2
+
+
 class BirdSyntaxError(BirdkitError):
     """A config that does not parse."""
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from birdkit.errors import FileError
 from birdkit.span import Span
@@ -18,6 +19,10 @@ MAX_CONFIG_BYTES = 64 << 20
 MAX_PEERMAP_BYTES = 4 << 20
 #: the largest password file (BIRD cannot hold a string of 4096 bytes or more)
 MAX_SECRET_BYTES = 4095
+#: the largest `kubectl get nodes -o json` output (a Node takes about 5 to 15 KB; a cluster has at most 5000)
+MAX_NODE_LIST_BYTES = 128 << 20
+#: the largest state file birdkit itself wrote (the lab's lab.json and fabric.json)
+MAX_STATE_BYTES = 4 << 20
 
 # kernel file systems: their "files" are devices, process state or endless streams, never user input
 _KERNEL_ROOTS = ("/proc/", "/sys/", "/dev/")
@@ -108,6 +113,22 @@ def read_text(path: str | os.PathLike[str], *, limit: int, what: str = "file", l
     """
     data = read_bytes(path, limit=limit, what=what)
     return data.decode("utf-8", "surrogateescape") if lossless else decode_utf8(data, os.fspath(path))
+
+
+def parse_json(text: str, name: str) -> Any:
+    """JSON ``text`` from the file ``name``; a syntax error or nesting deeper than Python's stack raises
+    :class:`FileError` at its ``file:line:column`` (the message never quotes the text)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FileError(f"not valid JSON: {error.msg}", span=Span(name, error.lineno, error.colno)) from None
+    except RecursionError:
+        raise FileError(f"{name}: not valid JSON: nested too deeply") from None
+
+
+def read_json(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> Any:
+    """The JSON document in the regular file ``path``, read like :func:`read_text` and parsed by :func:`parse_json`."""
+    return parse_json(read_text(path, limit=limit, what=what), os.fspath(path))
 
 
 def stdin_stream() -> BinaryIO:

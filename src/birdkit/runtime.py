@@ -122,7 +122,7 @@ class BirdRuntime:
         work = self.workdir()
         try:
             config = work / "bird.conf"
-            config.write_text(config_text)
+            config.write_bytes(config_text.encode("utf-8", "surrogateescape"))  # bytes read lossless go back as read
             for relative, text in (extra_files or {}).items():
                 target = work / relative
                 target.parent.mkdir(parents=True, exist_ok=True)

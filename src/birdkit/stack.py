@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from birdkit.errors import ResourceError
+
 #: Python frames a walk may nest: BIRD's parser allows about 10,000 nested expressions, and a walk takes a few
 #: frames per level
 RECURSION_LIMIT = 60_000
@@ -45,6 +47,11 @@ def deep_stack(function: Callable[_P, _T]) -> Callable[_P, _T]:
             try:
                 worker = threading.Thread(target=run, name=f"birdkit-{function.__name__}", daemon=True)
                 worker.start()
+            except RuntimeError as error:  # the address space (ulimit -v) has no room for the stack
+                raise ResourceError(
+                    f"cannot start a thread with a {STACK_BYTES >> 20} MiB stack for deep input: {error}",
+                    hint="raise the address-space limit (ulimit -v) or free memory",
+                ) from None
             finally:
                 threading.stack_size(previous)
         worker.join()

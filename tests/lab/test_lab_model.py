@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from birdkit.cli.lab import render_matrix
-from birdkit.errors import ConfigError, PeermapError, RuntimeMissingError
+from birdkit.errors import ConfigError, PeermapError, RuntimeMissingError, UsageError
 from birdkit.gen.peermap import parse_peermap
 from birdkit.lab import netns
 from birdkit.lab import walkthrough as lab
@@ -74,7 +74,7 @@ def test_long_node_names_keep_a_readable_tail() -> None:
 
 
 def test_too_many_nodes_for_the_underlay_is_a_clear_error() -> None:
-    with pytest.raises(ConfigError, match=r"1 to 6 nodes on 198\.18\.0\.0/29"):
+    with pytest.raises(UsageError, match=r"1 to 6 nodes on 198\.18\.0\.0/29"):
         lab.default_peermap(7, "198.18.0.0/29")
 
 
@@ -213,7 +213,7 @@ def test_cli_nodes_and_peermap_do_not_mix(tmp_path: Path) -> None:
     peermap = tmp_path / "p.yaml"
     peermap.write_text("version: 1\nnodes:\n  - {name: a, address: 198.18.0.1/24}\n")
     completed = _cli(tmp_path, "up", str(peermap), "--nodes", "3")
-    assert completed.returncode == 1
+    assert completed.returncode == 2
     assert "--nodes builds the default lab" in completed.stderr
     assert not (tmp_path / "lab").exists()
 

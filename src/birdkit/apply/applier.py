@@ -397,6 +397,8 @@ def apply_plans(
     """Apply each plan to its node, ``jobs`` nodes at a time; one node's failure leaves the others alone."""
     if timeout < 2:
         raise BirdkitError(f"timeout must be at least 2 seconds, not {timeout}")
+    if jobs < 1:
+        raise BirdkitError(f"jobs must be at least 1, not {jobs}")
     redact = Redactor.from_configs(plan.config for plan in plans)
     say = on_progress or _silent
     total = len(plans)
@@ -473,10 +475,7 @@ def apply(
 
     fleet = peermap if isinstance(peermap, Peermap) else load_peermap(peermap)
     configs = generate(fleet)
-    names = list(nodes) if nodes else [node.name for node in fleet.nodes]
-    unknown = [name for name in names if name not in configs]
-    if unknown:
-        raise BirdkitError(f"unknown node(s): {', '.join(unknown)}", hint=f"nodes: {', '.join(configs)}")
+    names = fleet.select(nodes)
     say = on_progress or _silent
     problems = check_fleet(fleet, configs, {name: f"{name}/bird.conf" for name in configs}, say)
     if problems:

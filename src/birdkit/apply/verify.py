@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -245,7 +246,9 @@ def verify(
     """Verify the fleet of ``peermap`` (or only ``nodes``); ``transports`` overrides how nodes are reached."""
     from birdkit.apply.applier import transports_for
 
+    if not 0 <= wait < math.inf:
+        raise BirdkitError(f"wait must be zero or a positive number of seconds, not {wait!r}")
+    names = peermap.select(nodes)
     wanted = expectations(peermap)
-    names = list(nodes) if nodes else list(wanted)
     reach = transports_for(peermap, names, transports)
     return verify_nodes([(reach[name], wanted[name]) for name in names], wait=wait, jobs=jobs)

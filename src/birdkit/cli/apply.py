@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress, whole_number
+from birdkit.terminal import printable
 
 EPILOG = """\
 examples:
@@ -29,9 +30,10 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("peermap", metavar="PEERMAP", help="the peer map (YAML, TOML or JSON)")
     parser.add_argument("--node", action="append", metavar="N", help="only this node (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="show what would change, touch nothing")
-    parser.add_argument("--timeout", type=int, default=30, metavar="N",
+    parser.add_argument("--timeout", type=whole_number(2, 86400), default=30, metavar="N",
                         help="seconds of BIRD's undo timer (configure timeout N); default 30")
-    parser.add_argument("--jobs", type=int, default=4, metavar="N", help="nodes handled at once; default 4")
+    parser.add_argument("--jobs", type=whole_number(1, 1024), default=4, metavar="N",
+                        help="nodes handled at once; default 4")
     parser.add_argument("--start", action="store_true", help="netns nodes: start our own BIRD where none runs")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_table(["node", "outcome", "time", "message"], rows))
     for result in report.results:
         for row in result.failed_checks:
-            print(f"  {result.node}: {row.kind} {row.subject}: {row.detail}", file=sys.stderr)
+            print(printable(f"  {result.node}: {row.kind} {row.subject}: {row.detail}"), file=sys.stderr)
     summary = ", ".join(f"{count} {outcome}" for outcome, count in report.counts().items())
     print(f"{len(report.results)} node(s): {summary}")
     return EXIT_OK if report.ok else EXIT_FAILED

@@ -9,7 +9,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress, seconds
+from birdkit.terminal import printable
 
 if TYPE_CHECKING:
     from birdkit.lab.walkthrough import BlackholeProbe, LabState, NodeStatus, PingResult
@@ -49,7 +50,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
                     help="underlay subnet of the default lab (default 198.18.0.0/24)")
     up.add_argument("--name", default="bkl", metavar="PREFIX", type=_lab_name,
                     help="namespace name prefix (default bkl)")
-    up.add_argument("--timeout", type=float, default=90, metavar="S", help="seconds to wait for convergence")
+    up.add_argument("--timeout", type=seconds(), default=90, metavar="S", help="seconds to wait for convergence")
     for action, text in (
         ("status", "one table for the whole lab: sessions, BIRD routes, kernel routes"),
         ("ping", "every pod pings every other pod; the results as a matrix"),
@@ -183,7 +184,7 @@ def _status(state: LabState, as_json: bool) -> int:
         print(format_table(headers, rows))
         for status in statuses:
             for failing in status.failing:
-                print(f"  {status.node}: {failing}")
+                print(printable(f"  {status.node}: {failing}"))
     return EXIT_OK if converged else EXIT_FAILED
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
-from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
+from birdkit.cli.output import EXIT_ENV, EXIT_OK, EXIT_USAGE, format_table, print_json
+from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.runtime import ALL_VERSIONS, describe
+from birdkit.terminal import printable
 
 if TYPE_CHECKING:
     from birdkit.runtime import BirdMatrix, BirdRuntime
@@ -37,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
     """Prepare, list or check with the BIRD matrix."""
     from birdkit.runtime import BirdMatrix, prepare
 
+    if (args.action == "check") != bool(args.files):
+        wrong = "`matrix check` needs FILEs" if args.action == "check" else f"`matrix {args.action}` takes no FILE"
+        print(f"birdkit matrix: {wrong}", file=sys.stderr)
+        return EXIT_USAGE
     if args.action == "prepare":
         prepare()
     matrix = BirdMatrix.discover()
@@ -64,21 +71,19 @@ def _where(matrix: BirdMatrix, version: str) -> str:
 
 
 def _check(matrix: BirdMatrix, files: list[str], as_json: bool) -> int:
-    from pathlib import Path
-
     from birdkit.runtime import TARGET_VERSIONS
 
     targets = {version: runtime for version in TARGET_VERSIONS if (runtime := _runtime(matrix, version))}
+    texts = {file: read_text(file, limit=MAX_CONFIG_BYTES, what="config", lossless=True) for file in files}
     results = []
-    for file in files:
-        text = Path(file).read_text()
+    for file, text in texts.items():
         for version, runtime in targets.items():
             verdict = runtime.check(text)
             where = f":{verdict.line}:{verdict.column}" if verdict.line else ""
             results.append({"file": file, "version": version, "ok": verdict.ok, "message": verdict.message})
             if not as_json:
                 status = "ok" if verdict.ok else f"error{where}: {verdict.message}"
-                print(f"{file} [BIRD {version}]: {status}")
+                print(printable(f"{file} [BIRD {version}]: {status}"))
     if as_json:
         print_json(results)
     return EXIT_OK if all(result["ok"] for result in results) else 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import math
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from birdkit.terminal import printable
@@ -55,5 +57,38 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
 
 
 def progress(message: str) -> None:
-    """A progress line on stderr, so stdout stays clean for pipes and ``--json``."""
-    print(message, file=sys.stderr, flush=True)
+    """A progress line on stderr, so stdout stays clean for pipes and ``--json``; it quotes nodes' and BIRD's
+    words, so terminal controls in it come out as escapes."""
+    print(printable(message), file=sys.stderr, flush=True)
+
+
+def seconds(*, zero: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds above zero (or zero too, with ``zero``); nan, inf, negative
+    numbers and words are usage errors (exit 2)."""
+    wanted = "zero or a positive number of seconds" if zero else "a positive number of seconds"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (value >= 0 if zero else value > 0) or not value < math.inf:
+            raise argparse.ArgumentTypeError(f"{wanted}, not {text!r}")
+        return value
+
+    return parse
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``; anything else is a usage error (exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"a whole number from {low} to {high}, not {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"a whole number from {low} to {high}, not {value}")
+        return value
+
+    return parse

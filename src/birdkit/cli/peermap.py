@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from birdkit.cli.output import EXIT_OK, progress
-from birdkit.errors import BirdkitError, PeermapError, RuntimeMissingError
-from birdkit.files import write_atomically
+from birdkit.errors import BirdkitError, FileError, PeermapError, RuntimeMissingError
+from birdkit.files import MAX_NODE_LIST_BYTES, read_stdin, read_text, write_atomically
 from birdkit.gen.kubernetes import (
     FULL_MESH_LIMIT,
     MISSING_POD_CIDR,
@@ -93,14 +93,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
     try:
-        return Path(name).read_text(encoding="utf-8")
-    except OSError as error:
-        raise PeermapError(f"{name}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise PeermapError(f"{name}: not UTF-8 text (byte {error.start})", hint="kubectl writes UTF-8 JSON") from None
+        if name == "-":
+            return read_stdin(limit=MAX_NODE_LIST_BYTES, what="node list")
+        return read_text(name, limit=MAX_NODE_LIST_BYTES, what="node list")
+    except FileError as error:
+        raise PeermapError(error.message, span=error.span, hint=error.hint or "kubectl writes UTF-8 JSON") from None
 
 
 def _live_nodes() -> list[Any]:

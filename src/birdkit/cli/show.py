@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 
-from birdkit.cli.output import EXIT_OK, format_table, print_json
+from birdkit.cli.output import EXIT_OK, format_table, print_json, seconds
 from birdkit.cli.parse_output import write_protocols, write_routes
 from birdkit.errors import ControlSocketError, RuntimeMissingError
 from birdkit.show.client import DEFAULT_SOCKETS, Bird, default_socket
@@ -45,21 +44,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds(),
         default=30.0,
         metavar="S",
         help="seconds a reply may take (for routes: each line); default 30",
     )
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"a positive number of seconds, not {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, seconds
 
 EPILOG = """\
 examples:
@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add the ``verify`` arguments to ``parser``."""
     parser.add_argument("peermap", metavar="PEERMAP", help="the peer map (YAML, TOML or JSON)")
     parser.add_argument("--node", action="append", metavar="N", help="only this node (repeatable)")
-    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+    parser.add_argument("--wait", type=seconds(zero=True), default=0.0, metavar="SECONDS",
                         help="poll until every check holds or SECONDS pass")
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
 

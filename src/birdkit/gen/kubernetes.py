@@ -22,7 +22,6 @@ announce) or ``skip`` it. Every error names the Node.
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -30,9 +29,9 @@ from typing import Any, Literal
 import attrs
 import yaml
 
-from birdkit.errors import PeermapError
-from birdkit.gen.peermap import Peermap, TransportKind, peermap_from_data
-from birdkit.span import Span
+from birdkit.errors import FileError, PeermapError
+from birdkit.files import parse_json
+from birdkit.gen.peermap import MAX_NODES, Peermap, TransportKind, peermap_from_data
 
 ASN_ANNOTATION = "projectcalico.org/ASNumber"
 IPV4_ANNOTATION = "projectcalico.org/IPv4Address"
@@ -91,13 +90,10 @@ class KubePeermap:
 def load_node_list(text: str, source: str = "<stdin>") -> list[Mapping[str, Any]]:
     """The Node objects in ``kubectl get nodes -o json`` output (a List/NodeList or one Node)."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PeermapError(
-            f"not valid JSON: {error.msg}",
-            span=Span(source, error.lineno, error.colno),
-            hint="give the output of `kubectl get nodes -o json`",
-        ) from None
+        document = parse_json(text, source)
+    except FileError as error:
+        hint = "give the output of `kubectl get nodes -o json`"
+        raise PeermapError(error.message, span=error.span, hint=hint) from None
     if isinstance(document, Mapping) and document.get("kind") == "Node":
         return [document]
     items = document.get("items") if isinstance(document, Mapping) else None
@@ -106,6 +102,9 @@ def load_node_list(text: str, source: str = "<stdin>") -> list[Mapping[str, Any]
             f"{source}: expected a Kubernetes List of Nodes with `items`",
             hint="give the output of `kubectl get nodes -o json`",
         )
+    if len(items) > MAX_NODES:
+        raise PeermapError(f"{source}: {len(items)} Nodes: a peer map holds at most {MAX_NODES}",
+                           hint="split the cluster's Nodes into several peer maps")
     for index, item in enumerate(items):
         if not isinstance(item, Mapping) or item.get("kind", "Node") != "Node":
             kind = item.get("kind") if isinstance(item, Mapping) else type(item).__name__

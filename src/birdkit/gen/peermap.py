@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
-import json
 import os
 import re
 import tomllib
@@ -69,7 +68,7 @@ import yaml
 from birdkit.config.keywords import ALL_KEYWORDS
 from birdkit.config.literals import is_symbol, string_problem
 from birdkit.errors import FileError, PeermapError
-from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, read_bytes
+from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, parse_json, read_bytes
 from birdkit.gen.policy import PolicySpec, check_policies, parse_policy
 from birdkit.gen.topology import check_sessions
 from birdkit.span import Span
@@ -89,6 +88,8 @@ KERNEL_EXPORTS: tuple[KernelExport, ...] = ("all", "bgp-and-static")
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 #: a Linux interface name (at most 15 characters) or a BIRD pattern of one (``eth*``)
+# host names, IPv4/IPv6 addresses (with a zone), user names; a leading '-' would be read as an option
+_REMOTE_NAME = re.compile(r"[A-Za-z0-9_\[][A-Za-z0-9_.:%\[\]-]{0,252}\Z")
 _INTERFACE = re.compile(r"[A-Za-z0-9_.*?-]{1,15}\Z")
 #: BIRD's keepalive may not exceed the hold time, whose default is 240 s
 _DEFAULT_HOLD = 240
@@ -245,6 +246,17 @@ class Peermap:
                 return node
         raise KeyError(name)
 
+    def select(self, names: Sequence[str] | None) -> list[str]:
+        """``names`` checked against the nodes (every node when ``None`` or empty); an unknown one raises
+        :class:`PeermapError`."""
+        known = [node.name for node in self.nodes]
+        unknown = sorted(set(names or ()) - set(known))
+        if unknown:
+            raise PeermapError(
+                f"{self.source}: unknown node(s): {', '.join(unknown)}", hint=f"nodes: {', '.join(known)}"
+            )
+        return list(names) if names else known
+
     def node_index(self) -> dict[str, int]:
         """Node name -> position in ``nodes``."""
         return {node.name: index for index, node in enumerate(self.nodes)}
@@ -282,15 +294,15 @@ def parse_peermap(text: str, source: str = "peermap.yaml", base_dir: Path | None
         if suffix == ".toml":
             data: Any = tomllib.loads(text)
         elif suffix == ".json":
-            data = json.loads(text)
+            data = parse_json(text, source)
         else:
             data = _load_yaml(text, locations)
     except tomllib.TOMLDecodeError as error:
         raise PeermapError(f"{source}: not valid TOML: {error}") from None
-    except json.JSONDecodeError as error:
-        raise PeermapError(
-            f"not valid JSON: {error.msg}", span=Span(source, error.lineno, error.colno)
-        ) from None
+    except RecursionError:  # tomllib recurses once per nested array or table
+        raise PeermapError(f"{source}: not valid TOML: nested too deeply") from None
+    except FileError as error:
+        raise PeermapError(error.message, span=error.span) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -312,6 +324,8 @@ def peermap_from_data(
     return _Validator(source, {}, Path(base_dir) if base_dir is not None else Path.cwd()).peermap(data)
 
 
+#: the most nodes a peer map may hold: Kubernetes supports clusters of up to 5000 Nodes
+MAX_NODES = 5000
 #: how deep YAML collections may nest, and how many values a peer map may hold once its aliases are expanded
 MAX_YAML_DEPTH = 64
 MAX_YAML_VALUES = 100_000
@@ -478,6 +492,14 @@ class _Validator:
             )
         return name
 
+    def remote_name(self, value: Any, path: Path_) -> str:
+        """A host or login name as ssh and multipass take it: never read as an option, no spaces or controls."""
+        name = self.text(value, path)
+        if not _REMOTE_NAME.match(name):
+            raise self.fail(path, f"{_show(name)} is not a host or user name",
+                            "a host name, an IP address or a login: letters, digits and . _ - : % [ ], not first '-'")
+        return name
+
     def choice(self, value: Any, path: Path_, choices: Sequence[_T]) -> _T:
         for choice in choices:
             if value == choice:
@@ -593,6 +615,9 @@ class _Validator:
         raw_nodes = self.sequence(top.get("nodes"), ("nodes",))
         if not raw_nodes:
             raise self.fail(("nodes",), "a peer map needs at least one node")
+        if len(raw_nodes) > MAX_NODES:
+            raise self.fail(("nodes",), f"{len(raw_nodes)} nodes: a peer map holds at most {MAX_NODES}",
+                            "split the fleet into several peer maps")
         nodes = tuple(self.node(raw, ("nodes", index), defaults) for index, raw in enumerate(raw_nodes))
         self.check_unique(nodes)
         self.check_pod_cidrs(nodes)
@@ -684,13 +709,13 @@ class _Validator:
 
     def transport(self, data: Mapping[str, Any], path: Path_, name: str) -> Transport:
         kind = self.choice(data.get("transport", "netns"), (*path, "transport"), TRANSPORTS)
-        host = self.optional(data, "host", path, self.text)
+        host = self.optional(data, "host", path, self.remote_name)
         if kind == "ssh" and host is None:
             raise self.fail(path, "transport ssh needs `host`")
         return Transport(
             kind=kind,
             host=host if host is not None or kind != "multipass" else name,
-            user=self.optional(data, "user", path, self.text),
+            user=self.optional(data, "user", path, self.remote_name),
             port=self.optional(data, "port", path, lambda v, p: self.integer(v, p, 1, 65535)),
             netns=self.optional(data, "netns", path, self.name) or (name if kind == "netns" else None),
         )

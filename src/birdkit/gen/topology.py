@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -105,17 +105,19 @@ def peer_groups(peermap: Peermap) -> dict[str, list[PeerGroup]]:
     return {name: [group for group in found if group.neighbors] for name, found in groups.items()}
 
 
-def sessions(peermap: Peermap) -> list[tuple[str, str]]:
-    """Every fleet session once, as a pair of node names (extra peers not included)."""
+def sessions(peermap: Peermap) -> Iterator[tuple[str, str]]:
+    """Every fleet session once, as a pair of node names (extra peers not included); generated, since a full
+    mesh of n nodes has n(n-1)/2 of them."""
     topology = peermap.topology
     names = [node.name for node in peermap.nodes]
     if topology.kind == "full-mesh":
-        return [(a, b) for index, a in enumerate(names) for b in names[index + 1:]]
-    if topology.kind == "route-reflectors":
+        yield from ((a, b) for index, a in enumerate(names) for b in names[index + 1:])
+    elif topology.kind == "route-reflectors":
         reflectors = list(topology.route_reflectors)
-        pairs = [(a, b) for index, a in enumerate(reflectors) for b in reflectors[index + 1:]]
-        return pairs + [(rr, name) for rr in reflectors for name in names if name not in reflectors]
-    return list(topology.peers)
+        yield from ((a, b) for index, a in enumerate(reflectors) for b in reflectors[index + 1:])
+        yield from ((rr, name) for rr in reflectors for name in names if name not in reflectors)
+    else:
+        yield from topology.peers
 
 
 def check_sessions(peermap: Peermap) -> None:
@@ -127,10 +129,8 @@ def check_sessions(peermap: Peermap) -> None:
         _check_reflector_asns(peermap)
     nodes = peermap.nodes
     multihop = peermap.options.multihop is not None
-    if peermap.topology.kind == "full-mesh" and len({n.address.network for n in nodes}) == 1:
-        pairs: list[tuple[str, str]] = []
-    else:
-        pairs = sessions(peermap)
+    one_subnet = peermap.topology.kind == "full-mesh" and len({n.address.network for n in nodes}) == 1
+    pairs: Iterable[tuple[str, str]] = () if one_subnet else sessions(peermap)
     for first, second in pairs:
         a, b = index[first], index[second]
         _check_reachable(peermap, nodes[a], a, nodes[b].address.ip, ("nodes", b, "address"), multihop)

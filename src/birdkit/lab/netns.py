@@ -11,6 +11,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,8 +23,8 @@ from types import TracebackType
 
 import attrs
 
-from birdkit.errors import RuntimeMissingError
-from birdkit.files import write_atomically
+from birdkit.errors import FileError, RuntimeMissingError
+from birdkit.files import MAX_STATE_BYTES, read_json, write_atomically
 from birdkit.runtime import BirdRuntime, Daemon
 
 #: the underlay of a fabric and of the lab: inside 198.18.0.0/15, the benchmarking range
@@ -227,16 +228,65 @@ def netns_pids(netns: str) -> list[int]:
     return [int(pid) for pid in completed.stdout.split()]
 
 
+_NETNS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+
+
+def netns_name_ok(name: object) -> bool:
+    """Whether ``name`` can be a namespace the lab made (a file name under /run/netns: no ``/``, no leading ``.``)."""
+    return isinstance(name, str) and _NETNS_NAME.match(name) is not None
+
+
+def lab_made(path: str, parent: str) -> bool:
+    """Whether ``path`` can be a directory the lab made in a directory called ``parent`` (BIRD's working
+    directories sit in ``.../run/birdkit/``, nodes' in ``.../nodes/``): absolute, with no ``..`` and no symlink on
+    the way. A state file naming anything else is damaged, and nothing it names is removed."""
+    return (
+        os.path.isabs(path)
+        and ".." not in Path(path).parts
+        and Path(path).parent.name == parent
+        and os.path.realpath(path) == os.path.normpath(path)
+    )
+
+
+def damaged_state(path: Path, reason: str) -> FileError:
+    """The error for a state file that does not hold what birdkit wrote there: nothing it names is touched."""
+    return FileError(
+        f"{path} is damaged: {reason}",
+        hint=f"nothing was removed; delete the lab's namespaces (ip netns list) and {path} by hand",
+    )
+
+
+def read_fabric_state(state_file: Path) -> tuple[list[str], list[int], list[str]]:
+    """The namespaces, processes and directories a fabric's state file records, each checked to be what a
+    fabric makes (its own prefix, a real process id, a directory below ``/run/birdkit/``)."""
+    state = read_json(state_file, limit=MAX_STATE_BYTES, what="lab state file")
+    if not isinstance(state, dict) or not isinstance(state.get("prefix"), str):
+        raise damaged_state(state_file, "expected an object with `prefix`, `namespaces`, `pids` and `paths`")
+    prefix: str = state["prefix"]
+    namespaces, pids, paths = state.get("namespaces"), state.get("pids"), state.get("paths", [])
+    if not (isinstance(namespaces, list) and isinstance(pids, list) and isinstance(paths, list)):
+        raise damaged_state(state_file, "`namespaces`, `pids` and `paths` must be lists")
+    for netns in namespaces:
+        if not (netns_name_ok(netns) and netns.startswith(f"{prefix}-")):
+            raise damaged_state(state_file, f"namespace {netns!r} is not one of prefix {prefix!r}")
+    for pid in pids:
+        if type(pid) is not int or pid <= 1:
+            raise damaged_state(state_file, f"{pid!r} is not a process id birdkit could have started")
+    for path in paths:
+        if not (isinstance(path, str) and lab_made(path, "birdkit")):
+            raise damaged_state(state_file, f"{path!r} is not a directory the lab makes")
+    return namespaces, pids, paths
+
+
 def teardown_state(state_dir: Path) -> None:
     """Remove what the state file in ``state_dir`` records: processes first, then namespaces."""
     state_file = state_dir / "fabric.json"
     if not state_file.exists():
         return
-    state = json.loads(state_file.read_text())
-    namespaces: list[str] = state["namespaces"]
+    namespaces, recorded_pids, paths = read_fabric_state(state_file)
     existing = set(list_netns())
     # one TERM to every process first, so daemons shut down in parallel rather than in turn
-    pids = {int(pid) for pid in state["pids"]}
+    pids = set(recorded_pids)
     for netns in namespaces:
         if netns in existing:
             pids.update(netns_pids(netns))
@@ -244,7 +294,7 @@ def teardown_state(state_dir: Path) -> None:
     for netns in reversed(namespaces):
         if netns in existing:
             run(["ip", "netns", "delete", netns], check=False)
-    for path in state.get("paths", []):
+    for path in paths:
         shutil.rmtree(path, ignore_errors=True)
     state_file.unlink()
     with contextlib.suppress(OSError):

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from birdkit.apply.transport import Result, Transport, netns_state_dir, transport_for
-from birdkit.errors import ApplyError, BirdkitError, ConfigError, RuntimeMissingError, VerifyError
-from birdkit.files import write_atomically
+from birdkit.errors import ApplyError, BirdkitError, ConfigError, RuntimeMissingError, UsageError, VerifyError
+from birdkit.files import MAX_STATE_BYTES, read_json, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap, peermap_from_data
 from birdkit.gen.peermap import Transport as NodeTransport
-from birdkit.lab.netns import DEFAULT_UNDERLAY, pod_veth_names
+from birdkit.lab.netns import DEFAULT_UNDERLAY, damaged_state, lab_made, netns_name_ok, pod_veth_names
 from birdkit.runtime import BirdMatrix, BirdRuntime
 
 if TYPE_CHECKING:
@@ -148,11 +148,34 @@ def save_state(directory: Path, state: LabState) -> None:
 
 
 def load_state(directory: Path) -> LabState | None:
-    """The saved lab, or ``None`` when no lab is up."""
+    """The saved lab, or ``None`` when no lab is up. A state file that is not what :func:`save_state` writes
+    (unreadable, not JSON, other fields, a BIRD directory other than ``.../nodes/<netns>``) raises
+    :class:`FileError`."""
     path = directory / _STATE_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
-    return LabState.from_json(json.loads(path.read_text()))
+    data = read_json(path, limit=MAX_STATE_BYTES, what="lab state file")
+    try:
+        state = LabState.from_json(dict(data))
+    except (KeyError, TypeError, ValueError) as error:
+        raise damaged_state(path, f"not a lab state ({type(error).__name__}: {error})") from None
+    _check_state(path, state)
+    return state
+
+
+def _check_state(path: Path, state: LabState) -> None:
+    """Refuse a state whose values are not what :func:`save_state` writes: ``down`` removes what it names."""
+    if state.backend not in ("netns", "multipass") or not isinstance(state.underlay, str):
+        raise damaged_state(path, f"backend {state.backend!r}, underlay {state.underlay!r}")
+    for node in state.nodes:
+        wrong = [field.name for field in attrs.fields(attrs.resolve_types(LabNode))
+                 if not isinstance(getattr(node, field.name), field.type)]  # type: ignore[arg-type]
+        if wrong:
+            raise damaged_state(path, f"node {node.name!r}: {', '.join(wrong)} of the wrong type")
+        if not netns_name_ok(node.netns) or not netns_name_ok(node.pod_netns):
+            raise damaged_state(path, f"node {node.name!r}: namespace names {node.netns!r}, {node.pod_netns!r}")
+        if node.bird_dir and not (lab_made(node.bird_dir, "nodes") and Path(node.bird_dir).name == node.netns):
+            raise damaged_state(path, f"node {node.name!r}: {node.bird_dir!r} is not a directory the lab makes")
 
 
 def require_state(directory: Path) -> LabState:
@@ -170,7 +193,7 @@ def default_peermap(node_count: int = 2, underlay: str = DEFAULT_UNDERLAY) -> Pe
     """The walkthrough's peer map: ``vm1``..``vmN`` at underlay hosts .1...N with pod CIDRs 10.0.N.0/24."""
     network = ipaddress.IPv4Network(underlay)
     if not 1 <= node_count <= min(254, network.num_addresses - 2):
-        raise ConfigError(
+        raise UsageError(
             f"--nodes {node_count}: a lab has 1 to {min(254, network.num_addresses - 2)} nodes on {underlay}"
         )
     nodes = [
@@ -190,7 +213,7 @@ def read_peermap(path: str | None, node_count: int | None, underlay: str) -> Pee
     if path is None:
         return default_peermap(node_count or 2, underlay)
     if node_count is not None:
-        raise ConfigError("--nodes builds the default lab; it cannot be combined with a PEERMAP")
+        raise UsageError("--nodes builds the default lab; it cannot be combined with a PEERMAP")
     return load_peermap(path)
 
 
@@ -515,7 +538,7 @@ def up(
     if load_state(directory) is not None or (directory / _FABRIC_DIR).exists():
         raise ConfigError(f"a lab is already up (state in {directory})", hint="remove it with `birdkit lab down`")
     if peermap_path is not None and underlay is not None:
-        raise ConfigError("--underlay sets up the default lab; a PEERMAP brings its own addresses")
+        raise UsageError("--underlay sets up the default lab; a PEERMAP brings its own addresses")
     peermap = read_peermap(peermap_path, node_count, underlay or DEFAULT_UNDERLAY)
     source = str(Path(peermap_path).resolve()) if peermap_path else None
     if backend == "multipass":
@@ -592,7 +615,7 @@ def start_birds(state: LabState, peermap: Peermap, matrix: BirdMatrix, log: Call
 
 def down(directory: Path | None = None, log: Callable[[str], None] = _silent) -> list[str]:
     """Remove everything the lab recorded: processes, namespaces, BIRD directories, state. Returns what it did."""
-    from birdkit.lab.netns import teardown_state
+    from birdkit.lab.netns import read_fabric_state, teardown_state
 
     directory = directory or state_dir()
     state = load_state(directory)
@@ -603,9 +626,9 @@ def down(directory: Path | None = None, log: Callable[[str], None] = _silent) ->
         done += multipass_down(state, directory, log)
     fabric_dir = directory / _FABRIC_DIR
     if (fabric_dir / "fabric.json").exists():
-        recorded = json.loads((fabric_dir / "fabric.json").read_text())
+        namespaces, _, _ = read_fabric_state(fabric_dir / "fabric.json")
         teardown_state(fabric_dir)
-        done.append(f"deleted namespaces {', '.join(recorded['namespaces'])}")
+        done.append(f"deleted namespaces {', '.join(namespaces)}")
     shutil.rmtree(fabric_dir, ignore_errors=True)
     for node in state.nodes if state else []:
         if node.bird_dir and Path(node.bird_dir).exists():
