@@ -22,3 +22,15 @@ def printable(text: str) -> str:
     Tabs and newlines stay; so does everything else that prints.
     """
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+# what JSON leaves unescaped but a terminal still obeys: DEL, C1 controls, bidirectional overrides and isolates
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_printable(text: str) -> str:
+    """JSON ``text`` with the characters of :func:`printable` that JSON itself leaves raw written as ``\\uXXXX``
+    escapes: the same JSON value, harmless on a terminal."""
+    if not _UNSAFE_IN_JSON.search(text):
+        return text
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

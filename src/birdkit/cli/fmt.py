@@ -9,6 +9,7 @@ from pathlib import Path
 
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text, write_atomically
+from birdkit.terminal import printable
 
 EPILOG = """\
 examples:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             original = read_stdin(limit=MAX_CONFIG_BYTES, what="config", lossless=True)
         else:
             original = read_text(name, limit=MAX_CONFIG_BYTES, what="config", lossless=True)
-        label = "<stdin>" if name == "-" else name
+        label = "<stdin>" if name == "-" else printable(name)  # shown in messages and diff headers
         config = parse_config(original, path=label, target=args.target or ANY_TARGET)
         results.append((name, label, original, format_config(config)))
     # every file parsed: only now write anything, so one bad file leaves all of them untouched

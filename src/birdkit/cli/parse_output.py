@@ -13,6 +13,7 @@ from birdkit.cli.output import EXIT_OK, format_table, print_json
 from birdkit.files import open_stream, stdin_stream
 from birdkit.show.framing import CheckedText
 from birdkit.show.models import AsPathSegment, NextHop, Protocol, Route, route_json, to_json
+from birdkit.terminal import json_printable
 
 EPILOG = """\
 examples:
@@ -88,13 +89,14 @@ def write_route_json(routes: Iterable[dict[str, Any]], fmt: str, stream: TextIO 
     count = 0
     if fmt == "jsonl":
         for route in routes:
-            out.write(dumps(route).decode() + "\n")
+            out.write(json_printable(dumps(route).decode()) + "\n")
             count += 1
         return count
     out.write("[")
     try:
         for route in routes:
-            out.write(("," if count else "") + "\n  " + dumps(route, option=OPT_SORT_KEYS).decode())
+            text = json_printable(dumps(route, option=OPT_SORT_KEYS).decode())
+            out.write(("," if count else "") + "\n  " + text)
             count += 1
     finally:  # an error mid-stream still leaves valid JSON (the routes before it); the error goes to stderr
         out.write("\n]\n" if count else "]\n")

@@ -15,6 +15,7 @@ from birdkit.config.symbols import Undefined, asn_value, is_ebgp, scan
 from birdkit.config.versions import format_version, keywords_usable_as_names, parse_target
 from birdkit.span import Span, caret_snippet
 from birdkit.stack import deep_stack
+from birdkit.terminal import printable
 
 
 class Severity(enum.Enum):
@@ -45,14 +46,16 @@ class Finding:
     hint: str | None = None
 
     def render(self, source_line: str | None = None) -> str:
-        """Compiler-style text: ``file:line:col: severity[rule]: message``, the caret, related places, hint."""
+        """Compiler-style text: ``file:line:col: severity[rule]: message``, the caret, related places, hint.
+
+        Names and messages quote files and configs, so terminal controls in them come out as escapes."""
         where = f"{self.span.location()}: " if self.span else ""
-        parts = [f"{where}{self.severity.value}[{self.rule}]: {self.message}"]
+        parts = [printable(f"{where}{self.severity.value}[{self.rule}]: {self.message}")]
         if source_line is not None and self.span is not None:
             parts.append(caret_snippet(source_line, self.span.column))
-        parts += [f"    see {span.location()}" for span in self.related]
+        parts += [printable(f"    see {span.location()}") for span in self.related]
         if self.hint:
-            parts.append(f"hint: {self.hint}")
+            parts.append(printable(f"hint: {self.hint}"))
         return "\n".join(parts)
 
     def to_json(self) -> dict[str, object]:

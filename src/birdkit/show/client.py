@@ -407,7 +407,7 @@ class Bird:
 
         command = route_command(**selectors)
         self._send(command, streaming=True)
-        return iter_routes(_ReplyText(self))
+        return iter_routes(_ReplyText(self), path="<route reply>")
 
     def route_count(
         self, *, table: str | None = None, protocol: str | None = None, filter: str | None = None
