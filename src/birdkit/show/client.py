@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import TypedDict, Unpack
 
 import attrs
 
-from birdkit.errors import BirdError, BirdkitError, ControlSocketError
+from birdkit.errors import BirdError, BirdkitError, ControlSocketError, UsageError
 from birdkit.show.framing import ReplyLine, deframe
 from birdkit.show.models import Interface, Protocol, Route, RouteCount, Status
 
@@ -75,13 +77,13 @@ def _symbol(kind: str, name: str) -> str:
     if _SYMBOL.match(name):
         return name
     if "'" in name or "\n" in name or "\r" in name:
-        raise BirdkitError(f"{kind} name {name!r} cannot be written in a BIRD command", hint="use the name BIRD shows")
+        raise UsageError(f"{kind} name {name!r} cannot be written in a BIRD command", hint="use the name BIRD shows")
     return f"'{name}'"
 
 
 def _address(kind: str, value: str) -> str:
     if not _PREFIX.match(value):
-        raise BirdkitError(f"{kind} {value!r} is not an IP address or prefix", hint="e.g. 10.0.0.0/24 or 2001:db8::1")
+        raise UsageError(f"{kind} {value!r} is not an IP address or prefix", hint="e.g. 10.0.0.0/24 or 2001:db8::1")
     return value
 
 
@@ -124,7 +126,7 @@ def route_command(*, count: bool = False, **selectors: Unpack[RouteSelectors]) -
         words += ["filter", _symbol("filter", filter)]
     if where is not None:
         if "\n" in where or "\r" in where:
-            raise BirdkitError("a `where` expression must be one line")
+            raise UsageError("a `where` expression must be one line")
         words += ["where", where]
     if all and not count:
         words.append("all")
@@ -185,14 +187,7 @@ class Bird:
             ) from None
         except OSError as error:
             self._socket.close()
-            hint = (
-                "run as a user who may open the socket (often root or the bird group)"
-                if isinstance(error, PermissionError)
-                else "is BIRD running? a socket file left by a stopped BIRD refuses connections"
-            )
-            raise ControlSocketError(
-                f"cannot connect to BIRD at {self.socket_path}: {error.strerror or error}", hint=hint
-            ) from None
+            raise _connect_error(self.socket_path, error) from None
         greeting = self._readline()
         match = _GREETING.match(greeting)
         if not match:
@@ -317,7 +312,7 @@ class Bird:
 
     def _send(self, command: str, *, streaming: bool = False) -> None:
         if "\n" in command or "\r" in command:
-            raise BirdkitError(f"a BIRD command is one line: {command!r}")
+            raise UsageError(f"a BIRD command is one line: {command!r}")
         if self.closed:
             raise ControlSocketError(f"the connection to {self.socket_path} is closed")
         if self._in_reply:
@@ -480,6 +475,27 @@ class Bird:
         return ConfigureResult(
             code, CONFIGURE_STATUS.get(code, "other"), final.text, config_file, undo_in, tuple(replies)
         )
+
+
+def _connect_error(path: str, error: OSError) -> ControlSocketError:
+    """Why ``path`` refused a connection: no socket at all (a file, a directory), no permission, or no BIRD."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = stat.S_IFSOCK
+    if not stat.S_ISSOCK(mode):
+        kinds = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device"}
+        kind = kinds.get(stat.S_IFMT(mode), "a file")
+        return ControlSocketError(
+            f"{path} is {kind}, not BIRD's control socket",
+            hint="pass BIRD's control socket with --socket PATH (bird -s PATH sets it)",
+        )
+    hint = (
+        "run as a user who may open the socket (often root or the bird group)"
+        if isinstance(error, PermissionError)
+        else "is BIRD running? a socket file left by a stopped BIRD refuses connections"
+    )
+    return ControlSocketError(f"cannot connect to BIRD at {path}: {error.strerror or error}", hint=hint)
 
 
 def _final_line(block: bytes) -> re.Match[bytes] | None:
