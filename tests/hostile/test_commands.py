@@ -260,6 +260,7 @@ ACTIONS = ["status", "ping", "blackhole", "down"]
         (b'{"name": "bkl", "backend": "netns", "underl', "not valid JSON"),
         (b"\xff\xfe{}", "not valid UTF-8"),
         (b"[" * 100_000, "nested too deeply"),
+        (b" " * (5 << 20), "larger than 4 MiB"),
         (b"[1, 2]", "is damaged"),
         (b'{"name": "bkl"}', "is damaged"),
         (lab_state(bird_dir="/").encode(), "'/' is not a directory the lab makes"),
@@ -267,7 +268,7 @@ ACTIONS = ["status", "ping", "blackhole", "down"]
         (lab_state(netns="../../etc").encode(), "namespace names"),
         (lab_state(prefixlen="24").encode(), "prefixlen of the wrong type"),
     ],
-    ids=["truncated", "latin1", "deep", "list", "missing", "root", "dotdot", "netns", "type"],
+    ids=["truncated", "latin1", "deep", "huge", "list", "missing", "root", "dotdot", "netns", "type"],
 )
 def test_a_damaged_lab_state_is_refused_and_nothing_is_removed(state: bytes, says: str, lab_dir: Path) -> None:
     (lab_dir / "lab.json").write_bytes(state)
