@@ -498,6 +498,11 @@ class _Gates:
         if node.net_type == "aspa":
             self.need(node, supports(self.version, (2, 16, 0), (3, 1, 0)), "ASPA", "2.16 or 3.1")
 
+    def visit_StaticRoute(self, node: ast.StaticRoute, parent: Any) -> None:
+        # an included fragment's pseudo-protocol has no type
+        if isinstance(parent, ast.Protocol) and parent.kind not in ("", "static"):
+            self.fail(node, f"a 'route' belongs in a static protocol, not in protocol {parent.kind}")
+
     def visit_AspaNet(self, node: ast.AspaNet, parent: Any) -> None:
         self.need(node, supports(self.version, (2, 16, 0), (3, 1, 0)), "ASPA", "2.16 or 3.1")
 
