@@ -538,12 +538,12 @@ def bgp_endpoints() -> st.SearchStrategy[ast.BgpEndpoint]:
 
 @cache
 def protocol_items() -> st.SearchStrategy[Any]:
-    """Everything a protocol block holds (``import``/``export`` outside a channel only in pipes and aggregators;
-    the printer and parser do not care which protocol holds the aggregator's items)."""
+    """Everything a protocol block holds (``import``/``export`` outside a channel only in pipes and aggregators,
+    static routes only in static protocols; the printer and parser do not care which protocol holds the
+    aggregator's items)."""
     return st.one_of(
         channels(),
         aggregator_items(),
-        static_routes(),
         bgp_endpoints(),
         options(),
         strings.map(lambda s: ast.Include(s.value.replace(" ", "_") or "x.conf")),
@@ -576,6 +576,13 @@ def protocols() -> st.SearchStrategy[ast.Protocol]:
         ),
         st.builds(ast.Protocol, st.just("pipe"), names("p"), statement_list(pipe_items), comments_end=end_comments),
         st.builds(ast.Protocol, st.just("mrt"), names("p"), statement_list(mrt_items), comments_end=end_comments),
+        st.builds(
+            ast.Protocol,
+            st.just("static"),
+            names("p"),
+            statement_list(st.one_of(static_routes(), protocol_items()), max_size=5),
+            comments_end=end_comments,
+        ),
     )
 
 
