@@ -12,6 +12,7 @@ import attrs
 from birdkit.config import ast
 from birdkit.config.keywords import ALL_KEYWORDS, reserved_names
 from birdkit.config.keywords import words as _words
+from birdkit.config.protocol_words import COMMON_WORDS, PROTOCOL_WORDS
 from birdkit.config.versions_options import ATTRIBUTE_SINCE, option_gate
 from birdkit.errors import BirdSyntaxError, ConfigError
 
@@ -560,7 +561,8 @@ class _Gates:
             return ("protocol", self.kind)
         return ()
 
-    def option_gate(self, node: ast.Option, parent: Any) -> None:
+    def option_gate(self, node: ast.Option, parent: Any) -> tuple[str, ...]:
+        """Check the option against its release gate; return its gate scopes."""
         scopes = self.scopes(parent)
         if node.block is not None:
             head = node.words[0] if node.words else None
@@ -582,9 +584,19 @@ class _Gates:
                 f"'{gate.words}'",
                 _since_text(gate.since_2, gate.since_3),
             )
+        return scopes
+
+    def protocol_word(self, node: ast.Option, head: str) -> None:
+        """An option in a protocol starts with a word of that protocol's grammar or of the common one."""
+        own = PROTOCOL_WORDS.get(self.kind)
+        if own is None or head in own or head in COMMON_WORDS:
+            return
+        owners = sorted(kind for kind, kind_words in PROTOCOL_WORDS.items() if head in kind_words)
+        hint = f"'{head}' is an option of protocol {', '.join(owners)}" if owners else None
+        self.fail(node, f"'{head}' is not an option of protocol {self.kind}", hint=hint)
 
     def visit_Option(self, node: ast.Option, parent: Any) -> None:
-        self.option_gate(node, parent)
+        scopes = self.option_gate(node, parent)
         name = node.name
         head = node.words[0] if node.words else None
         if isinstance(head, ast.Word) and not head.text.startswith("'"):
@@ -598,6 +610,8 @@ class _Gates:
             if head.text not in ALL_KEYWORDS and head.text not in TOP_LEVEL_WORDS:
                 hint = "keywords are lowercase" if head.text.lower() in ALL_KEYWORDS else None
                 self.fail(node, f"unknown option '{head.text}'", hint=hint)
+            if self.kind in scopes:
+                self.protocol_word(node, head.text)
         if isinstance(head, ast.Word) and head.text in ("import", "export") and not isinstance(parent, ast.Config):
             self.direction_option(node, head.text)
         for word in node.words[1:]:
