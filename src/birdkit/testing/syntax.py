@@ -347,8 +347,8 @@ def functions() -> st.SearchStrategy[ast.FunctionDef]:
 
 # ---------------------------------------------------------------- generic options
 
-_OPTION_HEADS = ["hold", "description", "disabled", "scan", "persist", "learn", "multihop", "passive",
-                 "graceful", "debug", "interface", "keepalive", "metric", "ecmp", "password", "check"]  # fmt: skip
+#: option heads every protocol type takes (check refuses a protocol's option in another protocol)
+_OPTION_HEADS = ["description", "disabled", "passive", "graceful", "debug", "interface", "password", "check"]
 _FOLLOW_WORDS = ["time", "on", "off", "yes", "no", "all", "states", "routes", "link", "restart", "eth0", "x_y"]
 
 
