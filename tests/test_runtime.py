@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from birdkit.runtime import VERSIONS, BirdMatrix, BirdRuntime
+from birdkit.runtime import TARGET_VERSIONS, VERSIONS, BirdMatrix, BirdRuntime
 
 WALKTHROUGH = Path(__file__).resolve().parents[0] / "fixtures" / "walkthrough" / "vm1.conf"
 
@@ -46,3 +47,21 @@ def test_peer_is_a_keyword_only_on_bird3(bird: BirdRuntime) -> None:
 def test_included_files_sit_beside_the_config(bird: BirdRuntime) -> None:
     result = bird.check('include "part.conf";\n', {"part.conf": "router id 198.18.0.9;\nprotocol device {}\n"})
     assert result.ok, result.message
+
+
+@pytest.mark.live
+def test_matrix_check_runs_every_config_target(
+    bird_matrix: BirdMatrix, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`birdkit matrix check` asks 2.0.7 too (not 1.6.8, whose config language is 1.x): `peer` is a keyword on
+    2.0.7 and 3.x only."""
+    from birdkit.cli.main import main
+
+    config = tmp_path / "bird.conf"
+    config.write_text(
+        "router id 198.18.0.1;\nprotocol bgp peer { local as 65000; neighbor 198.18.0.2 as 65000; ipv4; }\n"
+    )
+    assert main(["matrix", "check", str(config), "--json"]) == 1
+    verdicts = {result["version"]: result["ok"] for result in json.loads(capsys.readouterr().out)}
+    assert list(verdicts) == list(TARGET_VERSIONS)
+    assert verdicts == {"2.0.7": False, "2.0.12": True, "2.17.6": True, "3.1.8": False}
