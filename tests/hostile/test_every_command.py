@@ -65,6 +65,13 @@ def test_a_file_name_with_terminal_controls_is_shown_escaped(command: str, tmp_p
     assert "\x1b" not in outcome.stdout + outcome.stderr and "\x07" not in outcome.stdout + outcome.stderr
 
 
+def test_gen_escapes_an_output_directory_with_terminal_controls(tmp_path: Path) -> None:
+    peermap = tmp_path / "peermap.yaml"
+    peermap.write_bytes(PEERMAP)
+    outcome = birdkit(["gen", str(peermap), "-o", str(tmp_path / "out\x1b[2J")]).clean(0, says="out\\x1b[2J")
+    assert "\x1b" not in outcome.stdout + outcome.stderr
+
+
 @pytest.mark.parametrize("command", ["check", "fmt", "lint"])
 def test_a_config_cut_mid_statement_is_a_located_error(command: str, tmp_path: Path) -> None:
     path = tmp_path / "cut.conf"

@@ -21,6 +21,7 @@ from birdkit.gen.render import generate
 from birdkit.gen.topology import peer_groups
 from birdkit.redact import Redactor
 from birdkit.span import Span
+from birdkit.terminal import printable
 
 EPILOG = """\
 examples:
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         problems = check_fleet(peermap, configs, {name: str(path) for name, path in files.items()}, progress)
         if problems:
             for problem in problems:
-                print(redact(problem), file=sys.stderr)
+                print(printable(redact(problem)), file=sys.stderr)
             print(paint(f"{len(problems)} problem(s); nothing written", "red", sys.stderr), file=sys.stderr)
             return EXIT_FAILED
     if args.diff:
@@ -189,7 +190,7 @@ def _summarize(
     print(format_table(["node", "router id", "pod cidrs", "bgp peers", "file", "status"], rows))
     changed = sum(1 for status in statuses.values() if status != "unchanged")
     sessions = sum(len(found) for found in peers.values())
-    print(
+    print(printable(
         f"\n{len(rows)} config(s) in {args.output} ({changed} written, {len(rows) - changed} unchanged); "
         f"{sessions} bgp protocol(s), topology {peermap.topology.kind}."
-    )
+    ))
