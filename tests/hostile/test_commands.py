@@ -322,6 +322,7 @@ def test_a_lab_state_that_is_no_file_is_refused_unread(target: str, lab_dir: Pat
         (["--timeout", "nan"], "--timeout: a positive number of seconds, not 'nan'"),
         (["--timeout", "-1"], "--timeout"),
         (["--nodes", "0"], "a lab has 1 to 250 nodes"),
+        (["--bird", "2.0.12,x;y"], "'x;y' is not a BIRD version"),
         (["--name", "../x"], "a lab name is a lowercase letter"),
         (["--name", "a\x1b[2J"], "a lab name is a lowercase letter"),
         (["--underlay", "bogus"], "expected an IPv4 subnet"),

@@ -44,7 +44,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     up.add_argument("--backend", choices=["netns", "multipass"], default="netns",
                     help="network namespaces here (default) or multipass VMs")
     up.add_argument("--nodes", type=_node_count, metavar="N", help="vm1..vmN with pod CIDRs 10.0.N.0/24 (default 2)")
-    up.add_argument("--bird", metavar="VERSIONS", default="",
+    up.add_argument("--bird", metavar="VERSIONS", default=[], type=_versions,
                     help="comma-separated BIRD versions, given to nodes round robin (e.g. 2.0.12,3.1.8)")
     up.add_argument("--underlay", metavar="CIDR", type=_underlay,
                     help="underlay subnet of the default lab (default 198.18.0.0/24)")
@@ -70,6 +70,14 @@ def _node_count(text: str) -> int:
     if not 1 <= count <= 250:
         raise argparse.ArgumentTypeError(f"a lab has 1 to 250 nodes, not {count}")
     return count
+
+
+def _versions(text: str) -> list[str]:
+    versions = [version.strip() for version in text.split(",") if version.strip()]
+    for version in versions:
+        if not re.fullmatch(r"\d{1,2}(\.\d{1,3}){0,2}", version):
+            raise argparse.ArgumentTypeError(f"{version!r} is not a BIRD version such as 2.0.12 or 3.1.8")
+    return versions
 
 
 def _lab_name(text: str) -> str:
@@ -113,11 +121,10 @@ def _up(args: argparse.Namespace) -> int:
     from birdkit.errors import BirdkitError
     from birdkit.lab import walkthrough
 
-    versions = [version.strip() for version in args.bird.split(",") if version.strip()]
     started = time.monotonic()
     try:
         state, statuses, elapsed = walkthrough.up(
-            args.peermap, backend=args.backend, node_count=args.nodes, versions=versions,
+            args.peermap, backend=args.backend, node_count=args.nodes, versions=args.bird,
             underlay=args.underlay, name=args.name, timeout=args.timeout, log=progress,
         )
     except BirdkitError as error:
