@@ -132,10 +132,13 @@ def read_json(path: str | os.PathLike[str], *, limit: int, what: str = "file") -
 
 
 def stdin_stream() -> BinaryIO:
-    """Standard input as a binary stream (also when a program replaced ``sys.stdin`` by a text stream)."""
+    """Standard input as a binary stream (also when a program replaced ``sys.stdin`` by a text stream); a closed
+    standard input (``<&-``) raises :class:`FileError`."""
     import io
     import sys
 
+    if sys.stdin is None:
+        raise FileError("cannot read standard input: it is closed", hint="pipe the input in, or name a FILE")
     binary = getattr(sys.stdin, "buffer", None)
     return binary if binary is not None else io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
 

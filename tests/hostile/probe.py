@@ -49,6 +49,11 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
+def _limit_memory_and_close_stdin() -> None:
+    _limit_memory()
+    os.close(0)
+
+
 def birdkit(
     args: Sequence[str],
     *,
@@ -56,17 +61,20 @@ def birdkit(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = TIME_LIMIT,
+    closed_stdin: bool = False,
 ) -> Outcome:
-    """Run ``birdkit ARGS`` in a child process limited to :data:`MEMORY_LIMIT` bytes and ``timeout`` seconds."""
+    """Run ``birdkit ARGS`` in a child process limited to :data:`MEMORY_LIMIT` bytes and ``timeout`` seconds
+    (with ``closed_stdin``, its standard input is closed, as by ``<&-``)."""
     started = time.monotonic()
     completed = subprocess.run(
         [*_BIRDKIT, *args],
-        input=stdin if stdin is not None else b"",
+        input=None if closed_stdin else stdin if stdin is not None else b"",
+        stdin=subprocess.DEVNULL if closed_stdin else None,
         capture_output=True,
         cwd=cwd,
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
         timeout=timeout,
-        preexec_fn=_limit_memory,
+        preexec_fn=_limit_memory_and_close_stdin if closed_stdin else _limit_memory,
         check=False,
     )
     return Outcome(

@@ -55,6 +55,13 @@ def test_an_innocent_name_linked_into_proc_is_refused_unread(command: str, tmp_p
     outcome.clean(2, says="kernel file").shows_none_of("PROBE_SECRET_VALUE")
 
 
+@pytest.mark.parametrize(
+    "command", [["check"], ["fmt"], ["lint"], ["parse-routes"], ["parse-protocols"], ["peermap", "from-kubernetes"]]
+)
+def test_a_closed_standard_input_is_a_clean_refusal(command: list[str]) -> None:
+    birdkit([*command, "-"], closed_stdin=True).clean(2, says="cannot read standard input: it is closed")
+
+
 @pytest.mark.parametrize("command", ["check", "fmt", "lint", "parse-routes", "gen"])
 def test_a_file_name_with_terminal_controls_is_shown_escaped(command: str, tmp_path: Path) -> None:
     argv, valid = READERS[command]
