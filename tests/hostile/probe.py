@@ -49,9 +49,6 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def _limit_memory_and_close_stdin() -> None:
-    _limit_memory()
-    os.close(0)
 
 
 def birdkit(
@@ -61,25 +58,37 @@ def birdkit(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = TIME_LIMIT,
-    closed_stdin: bool = False,
+    closed: tuple[int, ...] = (),
+    stdout: str | None = None,
 ) -> Outcome:
-    """Run ``birdkit ARGS`` in a child process limited to :data:`MEMORY_LIMIT` bytes and ``timeout`` seconds
-    (with ``closed_stdin``, its standard input is closed, as by ``<&-``)."""
+    """Run ``birdkit ARGS`` in a child process limited to :data:`MEMORY_LIMIT` bytes and ``timeout`` seconds.
+
+    ``closed`` descriptors (0 for ``<&-``, 1 for ``>&-``) are closed in the child; ``stdout`` names a file
+    (``/dev/full``) that receives its standard output instead of the probe.
+    """
+
+    def prepare_child() -> None:
+        _limit_memory()
+        for descriptor in closed:
+            os.close(descriptor)
+
     started = time.monotonic()
-    completed = subprocess.run(
-        [*_BIRDKIT, *args],
-        input=None if closed_stdin else stdin if stdin is not None else b"",
-        stdin=subprocess.DEVNULL if closed_stdin else None,
-        capture_output=True,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", **(env or {})},
-        timeout=timeout,
-        preexec_fn=_limit_memory_and_close_stdin if closed_stdin else _limit_memory,
-        check=False,
-    )
+    with open(stdout or os.devnull, "wb") as sink:
+        completed = subprocess.run(
+            [*_BIRDKIT, *args],
+            input=None if 0 in closed else stdin if stdin is not None else b"",
+            stdin=subprocess.DEVNULL if 0 in closed else None,
+            stdout=sink if stdout or 1 in closed else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env={**os.environ, "NO_COLOR": "1", **(env or {})},
+            timeout=timeout,
+            preexec_fn=prepare_child,
+            check=False,
+        )
     return Outcome(
         completed.returncode,
-        completed.stdout.decode("utf-8", "backslashreplace"),
+        (completed.stdout or b"").decode("utf-8", "backslashreplace"),
         completed.stderr.decode("utf-8", "backslashreplace"),
         time.monotonic() - started,
     )

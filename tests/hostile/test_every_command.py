@@ -59,7 +59,21 @@ def test_an_innocent_name_linked_into_proc_is_refused_unread(command: str, tmp_p
     "command", [["check"], ["fmt"], ["lint"], ["parse-routes"], ["parse-protocols"], ["peermap", "from-kubernetes"]]
 )
 def test_a_closed_standard_input_is_a_clean_refusal(command: list[str]) -> None:
-    birdkit([*command, "-"], closed_stdin=True).clean(2, says="cannot read standard input: it is closed")
+    birdkit([*command, "-"], closed=(0,)).clean(2, says="cannot read standard input: it is closed")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["fmt"], ["lint", "--json"], ["parse-routes", "--format", "json"], ["gen", "--explain", "vm1"]],
+)
+@pytest.mark.parametrize("output", ["/dev/full", "closed"])
+def test_an_output_that_cannot_be_written_is_a_clean_error(command: list[str], output: str, tmp_path: Path) -> None:
+    path = tmp_path / f"input{'.yaml' if command[0] == 'gen' else ''}"
+    path.write_bytes(READERS[command[0]][1])
+    if output == "closed":
+        birdkit([*command, str(path)], closed=(1,)).clean(2, says="standard output is closed")
+    else:
+        birdkit([*command, str(path)], stdout=output).clean(2, says="No space left on device")
 
 
 @pytest.mark.parametrize("command", ["check", "fmt", "lint", "parse-routes", "gen"])

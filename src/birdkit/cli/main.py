@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -62,14 +63,30 @@ def _top_level_help() -> str:
     return "\n".join(lines)
 
 
+#: errors of a write to standard output that are the output's fault, not birdkit's
+_OUTPUT_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``birdkit`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    if sys.stdout is None:  # started with `>&-`: the next file opened would take descriptor 1
+        if sys.stderr is not None:
+            print("birdkit: cannot write: standard output is closed", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return _dispatch(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:
         # The reader went away (`birdkit ... | head`): stop quietly, as other Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        if error.errno not in _OUTPUT_FAILURES:
+            raise
+        # stdout is a full disk, /dev/full or a dead terminal (files birdkit writes raise FileError instead);
+        # the output is lost, so say so, and keep Python's exit-time flush from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"birdkit: cannot write standard output: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _dispatch(args: list[str]) -> int:
