@@ -190,6 +190,9 @@ def test_show_routes_status_protocols_interfaces(
     with server:
         code, out, _ = run_cli(["show", "routes", "--socket", str(socket_path), "--protocol", "upstream"], capsys)
         assert code == 0 and len(out.splitlines()) == 1 + len(RECEIVED)
+        as_jsonl = ["show", "routes", "--socket", str(socket_path), "--protocol", "upstream", "--format", "jsonl"]
+        code, out, _ = run_cli(as_jsonl, capsys)
+        assert code == 0 and sorted(json.loads(line)["prefix"] for line in out.splitlines()) == sorted(RECEIVED)
         code, out, _ = run_cli(["show", "status", "--socket", str(socket_path), "--format", "json"], capsys)
         assert code == 0 and json.loads(out)["router_id"] == "198.18.0.2"
         code, out, _ = run_cli(["show", "status", "--socket", str(socket_path)], capsys)
@@ -202,6 +205,7 @@ def test_show_routes_status_protocols_interfaces(
         code, out, _ = run_cli(["show", "interfaces", "--socket", str(socket_path)], capsys)
         assert code == 0 and re.search(r"^eth0\s+up\s+2\s+1500\s", out, re.MULTILINE)
     assert server.received == [
+        "show route all protocol upstream",
         "show route all protocol upstream",
         "show status",
         "show status",

@@ -20,6 +20,7 @@ from birdkit.errors import BirdError, BirdkitError, ControlSocketError
 from birdkit.show.client import default_socket, route_command
 
 from .fake_bird import FIXTURES, FakeBird, transcript
+from .transcripts import check_route_json
 
 VERSIONS = ("2.0.12", "2.17.6", "3.1.8")
 # a route line as BIRD prints it on the socket: code or continuation space, net (or blank), dest, '['
@@ -48,11 +49,13 @@ def test_greeting_gives_version_and_routes_stream_every_printed_route(socket_pat
     with FakeBird(socket_path, greeting, replies) as server, Bird(socket_path, timeout=5) as bird:
         assert bird.version == version
         routes = list(bird.routes())
-        assert server.received == ["show route all"]
+        json_routes = list(bird.route_json())
+        assert server.received == ["show route all", "show route all"]
     expected = printed_routes(replies["show route all"])
     assert len(expected) == 7
     assert [(route.prefix, route.dest) for route in routes] == expected
     assert all(route.table == "master4" and route.protocol == "upstream" for route in routes)
+    check_route_json(json_routes, routes)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

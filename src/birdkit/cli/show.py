@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from birdkit.cli.output import EXIT_OK, format_table, print_json, seconds
-from birdkit.cli.parse_output import write_protocols, write_routes
+from birdkit.cli.parse_output import write_protocols, write_route_json, write_routes
 from birdkit.errors import ControlSocketError, RuntimeMissingError
 from birdkit.show.client import DEFAULT_SOCKETS, Bird, default_socket
 from birdkit.show.models import Interface, Status, to_json
@@ -61,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
     with bird:
         if args.what == "routes":
             table = "all" if args.all and args.table is None else args.table
-            write_routes(bird.routes(table=table, protocol=args.protocol), args.format)
+            if args.format == "table":
+                write_routes(bird.routes(table=table, protocol=args.protocol), args.format)
+            else:
+                write_route_json(bird.route_json(table=table, protocol=args.protocol), args.format)
         elif args.what == "protocols":
             protocols = bird.protocols(args.protocol, all=args.all)
             if args.format == "jsonl":

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
@@ -400,9 +400,19 @@ class Bird:
         """
         from birdkit.show.stream import iter_routes
 
-        command = route_command(**selectors)
-        self._send(command, streaming=True)
-        return iter_routes(_ReplyText(self), path="<route reply>")
+        return iter_routes(self._route_reply(selectors), path="<route reply>")
+
+    def route_json(self, **selectors: Unpack[RouteSelectors]) -> Iterator[dict[str, Any]]:
+        """:meth:`routes` in JSON form (``to_json`` of each route), built straight from the text without Route
+        objects (see :func:`birdkit.show.stream.iter_route_json`): what ``birdkit show routes --format jsonl``
+        writes."""
+        from birdkit.show.stream import iter_route_json
+
+        return iter_route_json(self._route_reply(selectors), path="<route reply>")
+
+    def _route_reply(self, selectors: RouteSelectors) -> _ReplyText:
+        self._send(route_command(**selectors), streaming=True)
+        return _ReplyText(self)
 
     def route_count(
         self, *, table: str | None = None, protocol: str | None = None, filter: str | None = None
