@@ -94,6 +94,13 @@ def test_gen_escapes_an_output_directory_with_terminal_controls(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("command", ["check", "fmt", "lint"])
+@pytest.mark.parametrize("target", ["99", "2.0.12\x1b[2J"])
+def test_an_unknown_target_is_a_usage_error(command: str, target: str) -> None:
+    outcome = birdkit([command, "--target", target, "-"], stdin=CONFIG).clean(2, says="unknown BIRD version")
+    assert "\x1b" not in outcome.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fmt", "lint"])
 def test_a_config_cut_mid_statement_is_a_located_error(command: str, tmp_path: Path) -> None:
     path = tmp_path / "cut.conf"
     path.write_bytes(b"router id 1.2.3.4;\nprotocol bgp peer1 {\n  local as 65000;\n  neighbor 198.18.0.")

@@ -7,7 +7,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, bird_version
 from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text, write_atomically
 from birdkit.terminal import printable
 
@@ -34,6 +34,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--diff", action="store_true", help="print a unified diff instead of the formatted text")
     parser.add_argument(
         "--target",
+        type=bird_version,
         metavar="VERSION",
         help="BIRD version the configs are written for (default: syntax some supported BIRD accepts)",
     )

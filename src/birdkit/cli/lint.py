@@ -6,7 +6,7 @@ import argparse
 import ipaddress
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, format_table, paint, print_json
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, bird_version, format_table, paint, print_json
 from birdkit.errors import FileError
 from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text
 
@@ -31,6 +31,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="configs to lint; several = a fleet ('-' reads stdin)")
     parser.add_argument(
         "--target",
+        type=bird_version,
         metavar="VERSION",
         help="BIRD version to check against, e.g. 2.0.12, 3.1.8 (default: syntax some supported BIRD accepts)",
     )

@@ -92,3 +92,15 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def bird_version(text: str) -> str:
+    """An argparse type: a ``--target`` BIRD version that birdkit knows, or ``any`` (checked, returned as written)."""
+    from birdkit.config.versions import gate_versions
+    from birdkit.errors import BirdkitError
+
+    try:
+        gate_versions(text)
+    except BirdkitError as error:
+        raise argparse.ArgumentTypeError(printable(error.message)) from None
+    return text
