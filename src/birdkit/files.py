@@ -21,6 +21,8 @@ MAX_PEERMAP_BYTES = 4 << 20
 MAX_SECRET_BYTES = 4095
 #: the largest `kubectl get nodes -o json` output (a Node takes about 5 to 15 KB; a cluster has at most 5000)
 MAX_NODE_LIST_BYTES = 128 << 20
+#: the largest template of `gen --templates`
+MAX_TEMPLATE_BYTES = 1 << 20
 #: the largest state file birdkit itself wrote (the lab's lab.json and fabric.json)
 MAX_STATE_BYTES = 4 << 20
 

@@ -135,6 +135,29 @@ def test_gen_refuses_deep_and_truncated_peer_maps_and_writes_nothing(
     assert not (tmp_path / "out").exists() and outcome.seconds < 10
 
 
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [("zero", "kernel file"), ("fifo", "it is a FIFO"), ("latin1", "not valid UTF-8"), ("huge", "larger than 1 MiB")],
+)
+def test_gen_refuses_a_template_that_is_no_file(kind: str, says: str, tmp_path: Path) -> None:
+    (tmp_path / "peermap.yaml").write_bytes(PEERMAP)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    main = templates / "main.j2"
+    if kind == "zero":
+        main.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(main)
+    elif kind == "latin1":
+        main.write_bytes(b"# caf\xe9 {{ x }}\n")
+    else:
+        main.write_bytes(b"#" * (2 << 20))
+    out = tmp_path / "out"
+    outcome = birdkit(["gen", str(tmp_path / "peermap.yaml"), "-o", str(out), "--templates", str(templates)])
+    outcome.clean(2, says=says)
+    assert not (tmp_path / "out").exists() and outcome.seconds < 10
+
+
 def test_a_private_peer_map_named_by_a_symlink_is_not_quoted_when_it_is_not_yaml(tmp_path: Path) -> None:
     secret = tmp_path / "shadow"
     secret.write_text("root:$6$probe-hash-4f7a:19000:0:99999:7:::\n")

@@ -19,15 +19,18 @@ What the kernel table receives (``defaults.kernel.export``):
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from birdkit.config.keywords import ALL_KEYWORDS
 from birdkit.config.literals import is_symbol, quote_string, string_problem
+from birdkit.files import MAX_TEMPLATE_BYTES, read_text
 from birdkit.gen.peermap import Node, Peermap, Secret
 from birdkit.gen.policy import ANNOUNCE_PROTOCOL, NodePolicy, compile_node
 from birdkit.gen.topology import PeerGroup, peer_groups
@@ -97,6 +100,21 @@ def secret(value: Secret) -> BirdText:
     return BirdText(quote_string(value.reveal()))
 
 
+class _UserTemplates(jinja2.BaseLoader):
+    """The templates of ``--templates DIR``, read through the bounded reader: a template named there that is a
+    device, a FIFO, a kernel file, too large or not UTF-8 is an error, not a silent fall-back or a hang."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*split_template_path(template))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        text = read_text(path, limit=MAX_TEMPLATE_BYTES, what="template")
+        return text, str(path), lambda: False
+
+
 @cache
 def environment(templates: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment; templates in ``templates`` replace the packaged ones of the same name.
@@ -106,7 +124,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     """
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(templates_dir()))]
     if templates is not None:
-        loaders.insert(0, jinja2.FileSystemLoader(str(templates)))
+        loaders.insert(0, _UserTemplates(templates))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
