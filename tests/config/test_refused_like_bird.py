@@ -4,6 +4,7 @@
   other word into an undefined symbol, which no option takes (`next hop selfx;`, `scan time foo;`).
 - A protocol type is one BIRD builds (`protocol kernelz` is refused; `bmp` only 3.x builds, `perf` only 2.x).
 - `import`/`export` without a policy takes only limit, keep filtered, table, target or settle (`export stub;`).
+- No option repeats a keyword (`route route ...`, `interval 200 ms ms;`), and a method is one BIRD defines.
 - A route attribute is one BIRD knows (`bgp_communityz` is refused, not taken for a BGP attribute).
 - A static route to an IP, VPN or SADR net needs a destination; ROA and flow routes take none.
 - A channel of a family BIRD makes no table for (vpn4, roa4, flow4, ipv6 sadr, ...) names one, unless a table of
@@ -54,6 +55,10 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "protocol-attributes": (
         "filter f { bgp_community = -empty-; krt_prefsrc = 198.18.0.1; ospf_metric1 = 1; accept; }\n", ALL
     ),
+    "doubled-keyword": ("protocol static { ipv4; route route 198.18.0.0/24 blackhole; }\n", NONE),
+    "doubled-unit": ('protocol bfd { interface "*" { interval 200 ms ms; }; }\n', NONE),
+    "misspelt-method": ("filter f { bgp_large_community.addz((65000, 1, 1)); accept; }\n", NONE),
+    "known-methods": ("filter f { if net.len > 24 || bgp_path.first = 65000 then reject; accept; }\n", ALL),
     "route-without-destination": ("protocol static { ipv4; route 198.18.0.0/24; }\n", NONE),
     "route-with-attributes-only": ("protocol static { ipv4; route 198.18.0.0/24 { bgp_med = 1; }; }\n", NONE),
     "roa-route-with-destination": (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import itertools
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from birdkit.config import ast
 from birdkit.config.keywords import ALL_KEYWORDS, reserved_names
 from birdkit.config.keywords import words as _words
 from birdkit.config.protocol_words import COMMON_WORDS, PROTOCOL_WORDS
+from birdkit.config.symbols import ROUTE_ATTRIBUTES
 from birdkit.config.versions_options import ATTRIBUTE_SINCE, option_gate
 from birdkit.errors import BirdSyntaxError, ConfigError
 
@@ -32,6 +34,11 @@ _OLD_METHODS = _words(
     "empty prepend add delete filter"
 )
 _STATEMENT_METHODS = _words("empty prepend add delete filter")
+#: the methods BIRD 2.14 and later define (read from 2.17.6's and 3.1.8's sources, the same in both)
+_METHODS = _words(
+    "add asn data data1 data2 delete dst empty filter first ip is_v4 last last_nonaggregated len mask max maxlen "
+    "min prepend rd src type"
+)
 
 #: first words of the top-level statements that have no rule of their own
 TOP_LEVEL_WORDS = _words("router log debug timeformat mrtdump hostname graceful watchdog threads cli mpls eval thread")
@@ -460,10 +467,19 @@ class _Gates:
             self.need(node, supports(self.version, (2, 14, 0)), "unset() of a custom attribute", "2.14")
 
     def visit_MethodCall(self, node: ast.MethodCall, parent: Any) -> None:
-        if supports(self.version, (2, 14, 0)):
+        since_2_14 = supports(self.version, (2, 14, 0))
+        known = _METHODS if since_2_14 else _OLD_METHODS
+        # a route variable's attributes read like methods: r.bgp_path
+        attribute = node.args is None and (node.name in ROUTE_ATTRIBUTES or node.name in self.custom_attributes)
+        if node.name not in known and not attribute:
+            close = difflib.get_close_matches(node.name, sorted(known), n=1)
+            self.fail(
+                node,
+                f"unknown method '.{node.name}'",
+                hint=f"did you mean '.{close[0]}'?" if close else "methods: " + ", ".join(sorted(known)),
+            )
+        if since_2_14:
             return
-        if node.name not in _OLD_METHODS:
-            self.need(node, False, f"the method '.{node.name}'", "2.14")
         if node.name in ("min", "max"):
             self.need(node, self.version >= (2, 0, 9), f"the method '.{node.name}'", "2.0.9")
         if (node.name in _STATEMENT_METHODS and node.args is not None) or node.name == "empty":
@@ -612,6 +628,11 @@ class _Gates:
                 self.fail(node, f"unknown option '{head.text}'", hint=hint)
             if self.kind in scopes:
                 self.protocol_word(node, head.text)
+        for first, second in itertools.pairwise(node.words):
+            # no option of BIRD repeats a keyword
+            repeated = isinstance(first, ast.Word) and isinstance(second, ast.Word) and first.text == second.text
+            if repeated and isinstance(second, ast.Word) and second.text in ALL_KEYWORDS:
+                self.fail(second, f"'{second.text}' twice", hint=f"remove the second '{second.text}'")
         if isinstance(head, ast.Word) and head.text in ("import", "export") and not isinstance(parent, ast.Config):
             self.direction_option(node, head.text)
         for word in node.words[1:]:

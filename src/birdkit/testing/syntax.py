@@ -11,6 +11,7 @@ Names are drawn as ``<kind>_<suffix>`` (``f_ab1``, ``p0_x``): no BIRD keyword ha
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from typing import Any
 
@@ -384,6 +385,11 @@ def option_words() -> st.SearchStrategy[tuple[Any, ...]]:
     return st.builds(flatten, st.lists(joined, max_size=4), st.booleans())
 
 
+def _no_repeated_word(option: ast.Option) -> bool:
+    """BIRD has no option that repeats a word (``hold time time;`` is refused)."""
+    return not any(isinstance(a, ast.Word) and a == b for a, b in itertools.pairwise(option.words))
+
+
 def _comma_separated(words: list[Any]) -> list[Any]:
     out: list[Any] = []
     for index, word in enumerate(words):
@@ -398,7 +404,7 @@ def options(depth: int = 1) -> st.SearchStrategy[ast.Option]:
     """Generic options, some with a nested ``{ ... };`` block of further options."""
     flat = st.builds(
         lambda head, rest: ast.Option((ast.Word(head), *rest)), st.sampled_from(_OPTION_HEADS), option_words()
-    )
+    ).filter(_no_repeated_word)
     if depth == 0:
         return flat
     block = st.builds(ast.OptionBlock, statement_list(options(depth - 1), max_size=3), end_comments)
@@ -624,7 +630,7 @@ def top_level() -> st.SearchStrategy[Any]:
         ).map(lambda t: t if t.options is not None else _evolve(t, comments_end=())),
         st.builds(
             lambda head, rest: ast.Option((ast.Word(head), *rest)), st.sampled_from(_TOP_OPTION_HEADS), option_words()
-        ),
+        ).filter(_no_repeated_word),
         protocols(),
         filters(),
         functions(),
