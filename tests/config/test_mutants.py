@@ -23,9 +23,9 @@ pytestmark = [pytest.mark.live, pytest.mark.matrix]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "config"
 MUTANTS_PER_VERSION = 300
-#: the share of refused mutants birdkit accepted when this test was written: 20% on 2.0.7, 12% on 2.0.12, 21% on
-#: 3.1.8
-FALSE_ACCEPT_CEILING = 0.25
+#: the share of refused mutants birdkit accepts: 12% on 2.0.7, 6% on 2.0.12, 11% on 3.1.8 (it was 20%, 12% and 21%
+#: before options got their repeated-keyword, import/export and method checks); a ratchet, lowered as it drops
+FALSE_ACCEPT_CEILING = 0.15
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
