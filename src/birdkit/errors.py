@@ -94,6 +94,13 @@ class OutputParseError(BirdkitError):
     """birdc output that does not have a shape BIRD prints."""
 
 
+class ImpossibleValueError(OutputParseError):
+    """birdc output holding a value no BIRD can print (a prefix length of 99, a community part of 10^9): the
+    input is bad, not a verdict, so the CLI exits 2."""
+
+    exit_code = 2
+
+
 class BirdError(BirdkitError):
     """An error reply (8xxx run-time error, 9xxx parse error) from BIRD's control socket."""
 

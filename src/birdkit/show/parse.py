@@ -16,9 +16,11 @@ from functools import cache
 from typing import Any, TypeVar
 
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput
+from lark.exceptions import VisitError
 
-from birdkit.errors import BirdError, OutputParseError
+from birdkit.errors import BirdError, ImpossibleValueError, OutputParseError
 from birdkit.resources import grammar_path
+from birdkit.show import values
 from birdkit.show.framing import deframe
 from birdkit.show.models import (
     BGP_ATTRIBUTE_NAMES,
@@ -43,6 +45,7 @@ from birdkit.show.models import (
     Status,
     TableCount,
 )
+from birdkit.show.values import ImpossibleValue
 from birdkit.span import Span
 
 _STARTS = [
@@ -181,6 +184,26 @@ def _values_checked(kind: str) -> Callable[[_Parser], _Parser]:
     return decorate
 
 
+@contextlib.contextmanager
+def _impossible_values_at(
+    lines: list[tuple[int, str]], tree: Tree[Token], path: str | None, start: str
+) -> Iterator[None]:
+    """A value no BIRD prints, found while building from ``tree``, reported at the line ``tree`` starts on."""
+    try:
+        yield
+    except (ImpossibleValue, VisitError) as error:
+        found = error.orig_exc if isinstance(error, VisitError) else error
+        if not isinstance(found, ImpossibleValue):
+            raise
+        number, source_line = lines[tree.meta.line - 1] if 0 < tree.meta.line <= len(lines) else (1, "")
+        raise ImpossibleValueError(
+            str(found),
+            span=Span(path or f"<{start.replace('_', ' ')} reply>", number, 1),
+            source_line=source_line,
+            hint=values.HINT,
+        ) from None
+
+
 def _literal_words(terminals: Iterable[str]) -> list[str]:
     """The fixed words among the grammar's terminal names, quoted (a name like ``INT`` means nothing to a user)."""
     from lark.lexer import PatternStr
@@ -240,7 +263,8 @@ def parse_routes(text: str, *, path: str | None = None) -> list[Route]:
             table = str(item.children[1])
             prefix = None
         elif item.data == "route":
-            route = _route(item, table, prefix)
+            with _impossible_values_at(lines, item, path, "routes"):
+                route = _route(item, table, prefix)
             prefix = route.prefix
             routes.append(route)
     return routes
@@ -278,7 +302,7 @@ def _route(tree: Tree[Token], table: str | None, prefix: str | None) -> Route:
             if field is not None:
                 parsed = _typed_value(value, _VALUE_RULES[field])
                 if parsed is not _UNTYPED:
-                    bgp[field] = parsed
+                    bgp[field] = _FIELD_CHECKS.get(field, _unchecked)(parsed)
                     continue
             elif name == "source" and value:
                 source = value
@@ -317,7 +341,7 @@ class _RouteLine(Transformer[Token, dict[str, Any]]):
                 continue
             kind = child.type
             if kind == "NET":
-                fields["net"] = str(child)
+                fields["net"] = values.network(str(child))
             elif kind == "DEST":
                 fields["dest"] = str(child)
             elif kind == "PROTO":
@@ -329,11 +353,16 @@ class _RouteLine(Transformer[Token, dict[str, Any]]):
                 fields["sync_error"] = child == "!"
             elif kind == "INFO":
                 fields["info"] = str(child).strip()
-                fields["preference"] = _preference(fields["info"])
+                preference = _preference(fields["info"])
+                fields["preference"] = (
+                    preference
+                    if preference is None
+                    else values.bounded(preference, values.MAX_PREFERENCE, "preference")
+                )
         return fields
 
     def from_address(self, children: list[Token]) -> tuple[str, str]:
-        return ("from", str(children[-1]))
+        return ("from", values.address(str(children[-1]), "from address"))
 
 
 def _preference(info: str) -> int | None:
@@ -350,18 +379,20 @@ def _preference(info: str) -> int | None:
 def _next_hop(tree: Tree[Token]) -> NextHop:
     kind, target = tree.children[0], str(tree.children[1])
     assert isinstance(kind, Token)
-    fields: dict[str, Any] = {"gateway": target} if kind.type == "VIA" else {"interface": target}
+    fields: dict[str, Any] = (
+        {"gateway": values.address(target, "gateway")} if kind.type == "VIA" else {"interface": target}
+    )
     for option in tree.children[2:]:
         assert isinstance(option, Tree)
         value = option.children[-1]
         if option.data == "hop_interface":
             fields["interface"] = str(value)
         elif option.data == "hop_mpls":
-            fields["mpls"] = tuple(int(label) for label in str(value).split("/"))
+            fields["mpls"] = values.numbers(str(value).split("/"), values.MAX_MPLS_LABEL, "MPLS label")
         elif option.data == "hop_onlink":
             fields["onlink"] = True
         elif option.data == "hop_weight":
-            fields["weight"] = int(str(value))
+            fields["weight"] = values.numbers([str(value)], values.MAX_WEIGHT, "weight")[0]
         elif option.data == "hop_table":
             fields["table"] = str(value)
     return NextHop(**fields)
@@ -380,7 +411,7 @@ def _typed_value(value: str, rule: str) -> Any:
 
 
 def _ints(tree: Tree[Token]) -> tuple[int, ...]:
-    return tuple(int(str(token)) for token in tree.children)
+    return values.numbers((str(token) for token in tree.children), values.MAX_ASN, "AS number")
 
 
 def _as_path(tree: Tree[Token]) -> tuple[AsPathSegment, ...]:
@@ -390,7 +421,7 @@ def _as_path(tree: Tree[Token]) -> tuple[AsPathSegment, ...]:
     for segment in tree.children:
         assert isinstance(segment, Tree)
         if segment.data == "as_sequence_item":
-            sequence.append(int(str(segment.children[0])))
+            sequence += _ints(segment)
             continue
         if sequence:
             segments.append(AsPathSegment("sequence", tuple(sequence)))
@@ -407,15 +438,36 @@ def _items(tree: Tree[Token]) -> list[list[str]]:
 
 _VALUE_BUILDERS: dict[str, Callable[[Tree[Token]], Any]] = {
     "as_path_value": _as_path,
-    "community_value": lambda tree: tuple(Community(int(a), int(b)) for a, b in _items(tree)),
-    "large_community_value": lambda tree: tuple(
-        LargeCommunity(int(a), int(b), int(c)) for a, b, c in _items(tree)
+    "community_value": lambda tree: tuple(
+        Community(*values.numbers(item, values.MAX_COMMUNITY_PART, "community part")) for item in _items(tree)
     ),
-    "ext_community_value": lambda tree: tuple(ExtCommunity(k, a, v) for k, a, v in _items(tree)),
+    "large_community_value": lambda tree: tuple(
+        LargeCommunity(*values.numbers(item, values.U32, "large community part")) for item in _items(tree)
+    ),
+    "ext_community_value": lambda tree: tuple(_ext_community(*item) for item in _items(tree)),
     "origin_value": lambda tree: str(tree.children[0]),
     "number_value": lambda tree: int(str(tree.children[0])),
     "addresses_value": lambda tree: tuple(str(token) for token in tree.children),
     "address_value": lambda tree: str(tree.children[0]),
+}
+
+
+def _ext_community(kind: str, admin: str, value: str) -> ExtCommunity:
+    values.ext_community(kind, admin, value)
+    return ExtCommunity(kind, admin, value)
+
+
+def _unchecked(value: Any) -> Any:
+    return value
+
+
+#: the checks of the typed BGP values whose start rule several fields share (numbers, addresses)
+_FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "med": lambda number: values.bounded(number, values.MAX_ATTRIBUTE_NUMBER, "MED or local preference"),
+    "local_pref": lambda number: values.bounded(number, values.MAX_ATTRIBUTE_NUMBER, "MED or local preference"),
+    "next_hop": lambda words: tuple(values.address(word, "BGP next hop") for word in words),
+    "originator_id": lambda word: values.ipv4(word, "originator id"),
+    "cluster_list": lambda words: values.ipv4s(" ".join(words), "cluster id"),
 }
 
 
@@ -427,18 +479,20 @@ _VALUE_BUILDERS: dict[str, Callable[[Tree[Token]], Any]] = {
 @_values_checked("show route count")
 def parse_route_count(text: str, *, path: str | None = None) -> RouteCount:
     """``show route count`` (and ``show route … count``): per-table counts and the Total line."""
-    tree = _parse(list(reply_lines(text)), "route_count", path)
+    lines = list(reply_lines(text))
+    tree = _parse(lines, "route_count", path)
     tables: list[TableCount] = []
     total = None
     for item in tree.children:
         if not isinstance(item, Tree):
             continue
-        values = [str(token) for token in item.children if token is not None]
-        if item.data == "count_line":
-            table = values[3] if len(values) > 3 else None  # BIRD 1.x names no table
-            tables.append(TableCount(table, int(values[0]), int(values[1]), int(values[2])))
-        else:
-            total = RouteTotal(*(int(value) for value in values))
+        words = [str(token) for token in item.children if token is not None]
+        with _impossible_values_at(lines, item, path, "route_count"):
+            if item.data == "count_line":
+                table = words[3] if len(words) > 3 else None  # BIRD 1.x names no table
+                tables.append(TableCount(table, *values.numbers(words[:3], values.MAX_COUNTER, "route count")))
+            else:
+                total = RouteTotal(*values.numbers(words, values.MAX_COUNTER, "route count"))
     return RouteCount(tables=tuple(tables), total=total)
 
 
@@ -450,7 +504,8 @@ def parse_route_count(text: str, *, path: str | None = None) -> RouteCount:
 @_values_checked("show status")
 def parse_status(text: str, *, path: str | None = None) -> Status:
     """``show status``."""
-    tree = _parse(list(reply_lines(text)), "status", path)
+    lines = list(reply_lines(text))
+    tree = _parse(lines, "status", path)
     rest = [str(child) for child in tree.children if isinstance(child, Token) and child.type == "REST"]
     rest += [str(token) for times in tree.find_data("status_times") for token in times.children]
     hostname = None
@@ -464,6 +519,8 @@ def parse_status(text: str, *, path: str | None = None) -> Status:
         elif isinstance(child, Token) and child.type == "STATUS_MESSAGE":
             message = str(child)
     version, router_id, server_time, reboot, reconfiguration = rest
+    with _impossible_values_at(lines, tree, path, "status"):
+        values.ipv4(router_id, "router id")
     return Status(
         version=version,
         router_id=router_id,
@@ -484,13 +541,19 @@ def parse_status(text: str, *, path: str | None = None) -> Status:
 @_values_checked("show interfaces")
 def parse_interfaces(text: str, *, path: str | None = None) -> list[Interface]:
     """``show interfaces``: state, index, master, flags, MTU and addresses of every interface."""
-    tree = _parse(_body_tabs(list(reply_lines(text))), "interfaces", path)
-    return [_interface(item) for item in tree.children if isinstance(item, Tree)]
+    lines = _body_tabs(list(reply_lines(text)))
+    tree = _parse(lines, "interfaces", path)
+    interfaces = []
+    for item in tree.children:
+        if isinstance(item, Tree):
+            with _impossible_values_at(lines, item, path, "interfaces"):
+                interfaces.append(_interface(item))
+    return interfaces
 
 
 def _interface(tree: Tree[Token]) -> Interface:
     name, state, index = (str(token) for token in tree.children[:3])
-    fields: dict[str, Any] = {"name": name, "up": state == "up", "index": int(index)}
+    fields: dict[str, Any] = {"name": name, "up": state == "up", "index": _counter(index, "interface index")}
     addresses = []
     for child in tree.children[3:]:
         assert isinstance(child, Tree)
@@ -499,14 +562,18 @@ def _interface(tree: Tree[Token]) -> Interface:
         elif child.data == "iface_flags":
             words = [str(token) for token in child.children]
             fields["flags"] = tuple(words[:-1])
-            fields["mtu"] = int(words[-1].partition("=")[2])
+            fields["mtu"] = _counter(words[-1].partition("=")[2], "MTU")
         else:
             addresses.append(_interface_address(child))
     return Interface(addresses=tuple(addresses), **fields)
 
 
+def _counter(word: str, what: str) -> int:
+    return values.numbers([word], values.MAX_COUNTER, what)[0]
+
+
 def _interface_address(tree: Tree[Token]) -> InterfaceAddress:
-    fields: dict[str, Any] = {"prefix": str(tree.children[0]), "scope": ""}
+    fields: dict[str, Any] = {"prefix": values.prefix(str(tree.children[0])), "scope": ""}
     for option in tree.children[1:]:
         assert isinstance(option, Tree)
         if option.data == "address_preferred":
@@ -514,7 +581,7 @@ def _interface_address(tree: Tree[Token]) -> InterfaceAddress:
         elif option.data == "address_secondary":
             fields["secondary"] = True
         elif option.data == "address_opposite":
-            fields["opposite"] = str(option.children[0])
+            fields["opposite"] = values.address(str(option.children[0]), "opposite address")
         else:
             fields["scope"] = str(option.children[0])
     return InterfaceAddress(**fields)
@@ -528,8 +595,9 @@ def _interface_address(tree: Tree[Token]) -> InterfaceAddress:
 @_values_checked("show protocols")
 def parse_protocols(text: str, *, path: str | None = None) -> list[Protocol]:
     """``show protocols`` or ``show protocols all``: rows, BGP sessions, channels, limits and stats."""
-    tree = _parse(list(reply_lines(text)), "protocols", path)
-    return [_protocol(item) for item in tree.children if isinstance(item, Tree)]
+    lines = list(reply_lines(text))
+    tree = _parse(lines, "protocols", path)
+    return [_protocol(item, lines, path) for item in tree.children if isinstance(item, Tree)]
 
 
 _BGP_KEYS = {
@@ -545,7 +613,16 @@ _BGP_KEYS = {
     "Send hold timer": "send_hold_timer",
     "Last error": "last_error",
 }
-_BGP_INTS = {"neighbor_port", "neighbor_as", "local_as"}
+#: the BGP session's numbers and addresses, each with its check
+_BGP_VALUES: dict[str, Callable[[str], Any]] = {
+    "neighbor_port": lambda word: values.numbers([word], values.MAX_PORT, "neighbor port")[0],
+    "neighbor_as": lambda word: values.numbers([word], values.MAX_ASN, "neighbor AS")[0],
+    "local_as": lambda word: values.numbers([word], values.MAX_ASN, "local AS")[0],
+    "neighbor_address": lambda word: values.address(word, "neighbor address"),
+    "neighbor_id": lambda word: values.ipv4(word, "neighbor id"),
+    "source_address": lambda word: values.address(word, "source address"),
+    "session": str.split,
+}
 _CHANNEL_KEYS = {
     "State": "state",
     "Import state": "import_state",
@@ -561,12 +638,13 @@ _CHANNEL_KEYS = {
 _LIMIT_KEYS = {"Receive limit", "Import limit", "Export limit"}
 
 
-def _protocol(tree: Tree[Token]) -> Protocol:
+def _protocol(tree: Tree[Token], lines: list[tuple[int, str]], path: str | None) -> Protocol:
     row = [str(token) for token in tree.children[0].children]  # type: ignore[union-attr]
     builder = _ProtocolBuilder()
     for detail in tree.children[1:]:
         assert isinstance(detail, Tree)
-        builder.detail(detail)
+        with _impossible_values_at(lines, detail, path, "protocols"):
+            builder.detail(detail)
     return Protocol(
         name=row[0],
         proto=row[1],
@@ -640,7 +718,7 @@ class _ProtocolBuilder:
             self.bgp["neighbor_capabilities"] = value.split()
         elif self.bgp is not None and key in _BGP_KEYS:
             field = _BGP_KEYS[key]
-            self.bgp[field] = int(value) if field in _BGP_INTS else value.split() if field == "session" else value
+            self.bgp[field] = _BGP_VALUES[field](value) if field in _BGP_VALUES else value
         elif self.bgp is not None:
             self.bgp.setdefault("details", []).append((key, value))
         else:
@@ -649,10 +727,13 @@ class _ProtocolBuilder:
     def _channel_key(self, channel: dict[str, Any], key: str, value: str) -> None:
         if key in _CHANNEL_KEYS and _CHANNEL_KEYS[key] not in channel:
             field = _CHANNEL_KEYS[key]
-            channel[field] = int(value) if field == "preference" else value
+            channel[field] = (
+                values.numbers([value], values.MAX_PREFERENCE, "preference")[0] if field == "preference" else value
+            )
         elif key in _LIMIT_KEYS:
             number, _, mark = value.partition(" ")
-            channel["limits"].append(Limit(kind=key, value=int(number), hit=mark == "[HIT]"))
+            limit = values.numbers([number], values.MAX_COUNTER, key.lower())[0]
+            channel["limits"].append(Limit(kind=key, value=limit, hit=mark == "[HIT]"))
         elif key == "Action" and channel["limits"]:
             last = channel["limits"][-1]
             channel["limits"][-1] = Limit(kind=last.kind, value=last.value, hit=last.hit, action=value)
@@ -660,7 +741,7 @@ class _ProtocolBuilder:
             counts = {}
             for part in value.split(","):
                 number, _, what = part.strip().partition(" ")
-                counts[what] = int(number)
+                counts[what] = values.numbers([number], values.MAX_COUNTER, f"{what} routes")[0]
             channel["routes"] = ChannelRoutes(**counts)
         else:
             channel["details"].append((key, value))
@@ -674,5 +755,7 @@ class _ProtocolBuilder:
             channel["stats"] = ChannelStats(columns=tuple(words[1:]), rows=())
             return
         stats = channel.get("stats") or ChannelStats(columns=(), rows=())
-        row = StatsRow(words[0], tuple(None if cell == "---" else int(cell) for cell in words[1:]))
+        cells = words[1:]
+        numbers = iter(values.numbers([cell for cell in cells if cell != "---"], values.MAX_COUNTER, words[0].lower()))
+        row = StatsRow(words[0], tuple(None if cell == "---" else next(numbers) for cell in cells))
         channel["stats"] = ChannelStats(columns=stats.columns, rows=(*stats.rows, row))

@@ -27,7 +27,8 @@ from typing import Any, NamedTuple, NoReturn
 import attrs
 from orjson import loads as json_loads
 
-from birdkit.errors import BirdError, OutputParseError
+from birdkit.errors import BirdError, ImpossibleValueError, OutputParseError
+from birdkit.show import values
 from birdkit.show.framing import ReplyLine
 from birdkit.show.models import (
     BGP_ATTRIBUTE_NAMES,
@@ -44,6 +45,7 @@ from birdkit.show.models import (
     next_hop_json,
     route_json,
 )
+from birdkit.show.values import ImpossibleValue
 from birdkit.span import Span
 
 #: words BIRD prints in the destination column of a route line
@@ -86,33 +88,35 @@ def _item_list(item: str) -> str:
     return f"({item}(?:(?: |\\n{_BODY_LINE_START}\\t){item})*+)"
 
 
-#: the common record, typed from its groups (unpacked in :meth:`RouteReader.routes`): route line
+#: the common record, typed from its groups (unpacked in :meth:`RouteReader.routes`); its numbers and one-word
+#: network are matched only within the limits of :mod:`birdkit.show.values`, so a record with a value no BIRD
+#: prints takes the general path, which reports it. Route line
 #: ``[net] dest [proto since[ from addr]][ *|!][ info]``, the lines up to the BGP attributes (one memo
 #: entry), the BGP attributes in the order BIRD prints them, 3.x's last line; then no other body line.
 _TYPED_RECORD = re.compile(
-    r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
+    r"(?:1007-| )?(?!bird>)(" + values.ONE_WORD_NETWORK + r")? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
     r"\[([^ \]\n]++) ([^\] \n]++(?: (?!from )[^\] \n]++)*+)(?: from ([^\]\n]++))?\](?: ([*!]))?"
-    r"(?: (?=\S)((?:\(([0-9]++)|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
+    r"(?: (?=\S)((?:\(([0-9]{1,5}+)(?![0-9])|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
     + _bgp_line("origin", " (IGP|EGP|Incomplete)")
-    + _bgp_line("as_path", "(?:((?: [0-9]++)*+)|([^\\n]*+))")
+    + _bgp_line("as_path", "(?:((?: [0-9]{1,9}+)*+)|([^\\n]*+))")
     + _bgp_line("next_hop", "([^\\n]*+)")
-    + _bgp_line("med", " ([0-9]++)")
-    + _bgp_line("local_pref", " ([0-9]++)")
+    + _bgp_line("med", " ([0-9]{1,10}+)")
+    + _bgp_line("local_pref", " ([0-9]{1,10}+)")
     + rf"((?:{_BODY_LINE_START}(?:BGP\.|bgp_)(?:atomic_aggr|aggregator):[^\n]*+\n)*+)"
-    + _bgp_line("communities", " " + _item_list(r"\([0-9]++,[0-9]++\)"))
+    + _bgp_line("communities", " " + _item_list(r"\([0-9]{1,5}+,[0-9]{1,5}+\)"))
     + _bgp_line("originator_id", "([^\\n]*+)")
     + _bgp_line("cluster_list", "([^\\n]*+)")
     + _bgp_line("ext_communities", "([^\\n]*+)")
-    + _bgp_line("large_communities", " " + _item_list(r"\([0-9]++, [0-9]++, [0-9]++\)"))
+    + _bgp_line("large_communities", " " + _item_list(r"\([0-9]{1,10}+, [0-9]{1,10}+, [0-9]{1,10}+\)"))
     + ")"
     + rf"(?:{_BODY_LINE_START}{_INTERNAL_VALUES}:([^\n]*+)\n)?(?!{_BODY_LINE_START})"
 )
 #: any record cut in three, cheaply, for the whole-record memo: network, destination, the record from ``[``
 #: to its end but for 3.x's per-route ``Internal route handling values`` line (the memo key), that line
 _SHARED_RECORD = re.compile(
-    r"(?:1007-| )?(?!bird>)([^\s\[]++)? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
+    r"(?:1007-| )?(?!bird>)(" + values.ONE_WORD_NETWORK + r")? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
     rf"(\[[^\n]*+\n(?:{_BODY_LINE_START}(?!{_INTERNAL_VALUES}:)[^\n]*+\n)*+)"
     rf"(?:{_BODY_LINE_START}{_INTERNAL_VALUES}:([^\n]*+)\n)?(?!{_BODY_LINE_START})"
 )
@@ -127,6 +131,10 @@ _V1_HOP = re.compile(r"(\S[^\t\n]*?|) *(?:((?:via|dev) [^\t\n]*?)|multipath) *\Z
 #: body lines of plain birdc text whose TABs were expanded to spaces (no ``[``: not a route line)
 _EXPANDED_TABS = re.compile(r"^( {2,})(?=[^ \[\n][^\[\n]*$)", re.M)
 _NO_NETWORK = "a route line without a network and no route before it"
+_COMMUNITY_PART, _LARGE_COMMUNITY_PART = "community part", "large community part"
+#: the limits the typed path checks inline, where ints are made (a value beyond one sends its record to the
+#: general path, whose checks in :mod:`birdkit.show.values` report it); its regex bounds the digits
+_U16, _U32 = values.U16, values.U32
 _BGP_FIELDS = frozenset(field.name for field in attrs.fields(BgpAttributes))
 #: named tuples built in C from a list of their values (see :data:`birdkit.show.models.VALUE_TUPLES`)
 _new_community = partial(tuple.__new__, Community)
@@ -282,6 +290,7 @@ class RouteReader:
         self.other_bgp = _Memo(_other_bgp_lines, {"": ()})
         #: the JSON form of the next hops of :attr:`heads`, by the same key
         self.heads_json: dict[str, list[dict[str, Any]]] = {}
+        self.from_addresses: set[str] = set()
 
     def memo_hit_rate(self) -> float:
         """The share of the typed path's memo look-ups that found their value typed already."""
@@ -413,23 +422,31 @@ class RouteReader:
                 self.path_lookups += 1
                 as_path = self.paths[as_path]
             if communities is not None:
-                numbers = iter(_numbers(communities))
+                community_numbers = _numbers(communities)
+                if max(community_numbers) > _U16:
+                    raise ImpossibleValue("community part")
+                numbers = iter(community_numbers)
                 communities = tuple(map(_new_community, zip(numbers, numbers, strict=False)))
             if large_communities is not None:
-                numbers = iter(_numbers(large_communities))
+                community_numbers = _numbers(large_communities)
+                if max(community_numbers) > _U32:
+                    raise ImpossibleValue("large community part")
+                numbers = iter(community_numbers)
                 large_communities = tuple(map(_new_large_community, zip(numbers, numbers, numbers, strict=False)))
             bgp = _new_object(BgpAttributes)
             _set_fields(bgp, "__dict__", {
                 "origin": origin,
                 "as_path": as_path,
                 "next_hop": self.next_hops[next_hop],
-                "med": None if med is None else int(med),
-                "local_pref": None if local_pref is None else int(local_pref),
+                "med": None if med is None else int(med) if len(med) < 10 else _u32(med),
+                "local_pref": (
+                    None if local_pref is None else int(local_pref) if len(local_pref) < 10 else _u32(local_pref)
+                ),
                 "communities": communities,
                 "large_communities": large_communities,
                 "ext_communities": None if ext_communities is None else parse_ext_communities(ext_communities.strip()),
-                "originator_id": None if originator_id is None else _address(originator_id.strip()),
-                "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
+                "originator_id": None if originator_id is None else _originator_id(originator_id.strip()),
+                "cluster_list": None if cluster_list is None else _cluster_list(cluster_list.strip()),
             })  # fmt: skip
         return {
             "prefix": prefix,
@@ -437,10 +454,10 @@ class RouteReader:
             "protocol": protocol,
             "since": since,
             "table": table,
-            "from_address": from_address,
+            "from_address": from_address if from_address is None else self._from_address(from_address),
             "primary": mark == "*",
             "sync_error": mark == "!",
-            "preference": None if preference is None else int(preference),
+            "preference": None if preference is None else int(preference) if len(preference) < 5 else _u16(preference),
             "info": info or "",
             "next_hops": next_hop_list,
             "source": source,
@@ -468,16 +485,23 @@ class RouteReader:
             if asns is not None:
                 as_path = []
                 if asns:
-                    as_path = [{"kind": _SEQUENCE, "asns": json_loads("[" + asns[1:].replace(" ", ",") + "]")}]
+                    asn_list = json_loads("[" + asns[1:].replace(" ", ",") + "]")
+                    as_path = [{"kind": _SEQUENCE, "asns": asn_list}]
             else:
                 self.path_lookups += 1
                 segments = self.paths[as_path]
                 as_path = None if segments is None else as_path_json(segments)
             if communities is not None:
-                numbers = iter(_numbers(communities))
+                community_numbers = _numbers(communities)
+                if max(community_numbers) > _U16:
+                    raise ImpossibleValue("community part")
+                numbers = iter(community_numbers)
                 communities = [{"asn": asn, "value": value} for asn, value in zip(numbers, numbers, strict=False)]
             if large_communities is not None:
-                numbers = iter(_numbers(large_communities))
+                community_numbers = _numbers(large_communities)
+                if max(community_numbers) > _U32:
+                    raise ImpossibleValue("large community part")
+                numbers = iter(community_numbers)
                 large_communities = [
                     {"global_admin": global_admin, "local1": local1, "local2": local2}
                     for global_admin, local1, local2 in zip(numbers, numbers, numbers, strict=False)
@@ -486,15 +510,19 @@ class RouteReader:
                 "origin": origin,
                 "as_path": as_path,
                 "next_hop": self.next_hops[next_hop],
-                "med": None if med is None else int(med),
-                "local_pref": None if local_pref is None else int(local_pref),
+                "med": None if med is None else int(med) if len(med) < 10 else _u32(med),
+                "local_pref": None
+                if local_pref is None
+                else int(local_pref)
+                if len(local_pref) < 10
+                else _u32(local_pref),
                 "communities": communities,
                 "large_communities": large_communities,
                 "ext_communities": None
                 if ext_communities is None
                 else ext_communities_json(parse_ext_communities(ext_communities.strip())),
-                "originator_id": None if originator_id is None else _address(originator_id.strip()),
-                "cluster_list": None if cluster_list is None else _addresses(cluster_list.strip()),
+                "originator_id": None if originator_id is None else _originator_id(originator_id.strip()),
+                "cluster_list": None if cluster_list is None else _cluster_list(cluster_list.strip()),
             }
         return {
             "prefix": prefix,
@@ -502,10 +530,10 @@ class RouteReader:
             "protocol": protocol,
             "since": since,
             "table": table,
-            "from_address": from_address,
+            "from_address": from_address if from_address is None else self._from_address(from_address),
             "primary": mark == "*",
             "sync_error": mark == "!",
-            "preference": None if preference is None else int(preference),
+            "preference": None if preference is None else int(preference) if len(preference) < 5 else _u16(preference),
             "info": info or "",
             "next_hops": next_hops,
             "source": source,
@@ -513,6 +541,14 @@ class RouteReader:
             "bgp": bgp,
             "other_attributes": other,
         }
+
+    def _from_address(self, address: str) -> str:
+        """A route line's ``from`` address, checked once per address (a table has few)."""
+        if address not in self.from_addresses:
+            if len(self.from_addresses) >= _MEMO_LIMIT:
+                self.from_addresses.clear()
+            self.from_addresses.add(values.address(address, "from address"))
+        return address
 
     def _head(self, lines: str) -> _Body:
         """The lines of a typed record between its route line and its BGP attributes (next hops, 2.x
@@ -561,7 +597,7 @@ class RouteReader:
             protocol, since, from_address, primary, sync_error, preference, info = self._tail(bracketed)
             next_hops, source, scope, bgp, other = self._body(body) if body else _NO_BODY
         except ValueError as error:
-            self._fail(text, position, str(error))
+            self._fail(text, position, str(error), values.HINT if isinstance(error, ImpossibleValue) else None)
         route = Route(
             self.prefix,
             dest,
@@ -581,14 +617,14 @@ class RouteReader:
         )
         return match.end(), route
 
-    def _fail(self, text: str, position: int, message: str) -> NoReturn:
+    def _fail(self, text: str, position: int, message: str, hint: str | None = None) -> NoReturn:
         number = self.lines_before + text.count("\n", 0, position) + 1
         line_end = text.find("\n", position)
-        raise OutputParseError(
+        raise (ImpossibleValueError if hint == values.HINT else OutputParseError)(
             message,
             span=Span(self.path, number, 1),
             source_line=text[position : line_end if line_end >= 0 else None],
-            hint="is this `show route` output?",
+            hint=hint or "is this `show route` output?",
         )
 
     def _route_head(self, head: str, bracketed: str) -> str | None:
@@ -605,7 +641,7 @@ class RouteReader:
                 dest = last
                 head = before.rstrip()
         if head:
-            self.prefix = head
+            self.prefix = values.network(head)
         elif self.prefix is None:
             raise ValueError(_NO_NETWORK)
         return dest
@@ -727,7 +763,7 @@ def _route_tail(bracketed: str) -> _RouteTail:
     from_address = None
     from_at = since.find(" from ")
     if from_at >= 0:
-        from_address = since[from_at + 6 :]
+        from_address = values.address(since[from_at + 6 :], "from address")
         since = since[:from_at]
     rest = bracketed[close_at + 1 :]
     mark = rest[1:2] if rest[:1] == " " else ""
@@ -741,7 +777,7 @@ def _route_tail(bracketed: str) -> _RouteTail:
         while end < len(info) and info[end].isdigit():
             end += 1
         if end > paren + 1:
-            preference = int(info[paren + 1 : end])
+            preference = values.bounded(int(info[paren + 1 : end]), values.MAX_PREFERENCE, "preference")
     return _RouteTail(protocol, since, from_address, mark == "*", mark == "!", preference, info)
 
 
@@ -755,6 +791,8 @@ def _attribute_line(line: str) -> tuple[str, Any]:
     if field is not None:
         try:
             return field, _BGP_VALUE_PARSERS[field](value)
+        except ImpossibleValue:
+            raise
         except ValueError:
             pass
     elif name == "Type" and " " in value:
@@ -805,13 +843,13 @@ def parse_next_hop(text: str) -> NextHop:
             raise ValueError(f"next hop: {word!r} needs a value")
         value = words[index + 1]
         if word == "via":
-            gateway = value
+            gateway = values.address(value, "gateway")
         elif word in ("on", "dev"):
             interface = value
         elif word == "mpls":
-            mpls = tuple(int(label) for label in value.split("/"))
+            mpls = values.numbers(value.split("/"), values.MAX_MPLS_LABEL, "MPLS label")
         elif word == "weight":
-            weight = int(value)
+            weight = values.numbers([value], values.MAX_WEIGHT, "weight")[0]
         elif word == "table":
             table = value
         else:
@@ -827,7 +865,11 @@ def parse_as_path(text: str) -> tuple[AsPathSegment, ...]:
             return ()
         words = text.split()
         # all digits: int() cannot fail, and map() is much faster than checking word by word
-        asns = tuple(map(int, words)) if "".join(words).isdigit() else tuple(_asn(word) for word in words)
+        asns = (
+            tuple(values.all_bounded(list(map(int, words)), values.MAX_ASN, "AS number"))
+            if "".join(words).isdigit()
+            else tuple(_asn(word) for word in words)
+        )
         return (AsPathSegment("sequence", asns),)
     segments: list[AsPathSegment] = []
     sequence: list[int] = []
@@ -882,7 +924,7 @@ def _path_tokens(text: str) -> list[str]:
 def _asn(word: str) -> int:
     if not word.isdigit():
         raise ValueError(f"AS path: {word!r} is not an AS number")
-    return int(word)
+    return values.bounded(int(word), values.MAX_ASN, "AS number")
 
 
 def _parenthesised(text: str, size: int) -> list[list[str]]:
@@ -916,55 +958,74 @@ _EXT_COMMUNITY_LIST = re.compile(f"{_EXT_COMMUNITY.pattern}(?: {_EXT_COMMUNITY.p
 def parse_communities(text: str) -> tuple[Community, ...]:
     """``(65000,1) (65000,2)`` -> communities."""
     if _COMMUNITY_LIST.fullmatch(text):
-        return tuple([Community(int(asn), int(value)) for asn, value in _COMMUNITY.findall(text)])
-    communities = []
-    for asn, value in _parenthesised(text, 2):
-        if not (asn.isdigit() and value.isdigit()):
-            raise ValueError(f"({asn},{value}) is not a community")
-        communities.append(Community(int(asn), int(value)))
-    return tuple(communities)
+        pairs = _COMMUNITY.findall(text)
+    else:
+        pairs = _parenthesised(text, 2)
+        for asn, value in pairs:
+            if not (asn.isdigit() and value.isdigit()):
+                raise ValueError(f"({asn},{value}) is not a community")
+    return tuple(Community(*values.numbers(pair, values.MAX_COMMUNITY_PART, _COMMUNITY_PART)) for pair in pairs)
 
 
 def parse_large_communities(text: str) -> tuple[LargeCommunity, ...]:
     """``(65000, 1, 2)`` -> large communities."""
     if _LARGE_COMMUNITY_LIST.fullmatch(text):
-        return tuple([LargeCommunity(int(a), int(b), int(c)) for a, b, c in _LARGE_COMMUNITY.findall(text)])
-    communities = []
-    for first, second, third in _parenthesised(text, 3):
-        if not (first.isdigit() and second.isdigit() and third.isdigit()):
-            raise ValueError(f"({first}, {second}, {third}) is not a large community")
-        communities.append(LargeCommunity(int(first), int(second), int(third)))
-    return tuple(communities)
+        triples = _LARGE_COMMUNITY.findall(text)
+    else:
+        triples = _parenthesised(text, 3)
+        for first, second, third in triples:
+            if not (first.isdigit() and second.isdigit() and third.isdigit()):
+                raise ValueError(f"({first}, {second}, {third}) is not a large community")
+    return tuple(LargeCommunity(*values.numbers(triple, values.U32, _LARGE_COMMUNITY_PART)) for triple in triples)
 
 
 def parse_ext_communities(text: str) -> tuple[ExtCommunity, ...]:
     """``(rt, 65000, 7) (generic, 0x43000000, 0x1)`` -> extended communities."""
-    if _EXT_COMMUNITY_LIST.fullmatch(text):
-        return tuple(map(_new_ext_community, _EXT_COMMUNITY.findall(text)))
-    return tuple(ExtCommunity(kind, admin, value) for kind, admin, value in _parenthesised(text, 3))
+    items = _EXT_COMMUNITY.findall(text) if _EXT_COMMUNITY_LIST.fullmatch(text) else _parenthesised(text, 3)
+    for kind, admin, value in items:
+        values.ext_community(kind, admin, value)
+    return tuple(map(_new_ext_community, items))
 
 
-def _uint(word: str) -> int:
+def _u16(digits: str) -> int:
+    """A 16-bit number of a typed record (the regex checked its digits)."""
+    return values.bounded(int(digits), _U16, "16-bit number")
+
+
+def _u32(digits: str) -> int:
+    """A 32-bit number of a typed record (the regex checked its digits)."""
+    return values.bounded(int(digits), _U32, "32-bit number")
+
+
+def _attribute_number(word: str) -> int:
     if not word.isdigit():
         raise ValueError(f"{word!r} is not a number")
-    return int(word)
+    return values.bounded(int(word), values.MAX_ATTRIBUTE_NUMBER, "MED or local preference")
 
 
 _ADDRESS_CHARACTERS = frozenset("0123456789abcdefABCDEF:.")
 
 
 def _addresses(text: str) -> tuple[str, ...]:
+    """Words shaped like addresses (else ``ValueError``: kept as an untyped attribute), each one BIRD can print."""
     words = tuple(text.split())
     for word in words:
         if not _ADDRESS_CHARACTERS.issuperset(word):
             raise ValueError(f"{word!r} is not an address")
-    return words
+    return tuple(values.address(word, "BGP next hop") for word in words)
 
 
-def _address(text: str) -> str:
+def _originator_id(text: str) -> str:
     if not text or not _ADDRESS_CHARACTERS.issuperset(text):
         raise ValueError(f"{text!r} is not an address")
-    return text
+    return values.ipv4(text, "originator id")
+
+
+def _cluster_list(text: str) -> tuple[str, ...]:
+    for word in text.split():
+        if not _ADDRESS_CHARACTERS.issuperset(word):
+            raise ValueError(f"{word!r} is not an address")
+    return values.ipv4s(text, "cluster id")
 
 
 def _origin(text: str) -> str:
@@ -977,11 +1038,11 @@ _BGP_VALUE_PARSERS = {
     "origin": _origin,
     "as_path": parse_as_path,
     "next_hop": _addresses,
-    "med": _uint,
-    "local_pref": _uint,
+    "med": _attribute_number,
+    "local_pref": _attribute_number,
     "communities": parse_communities,
     "large_communities": parse_large_communities,
     "ext_communities": parse_ext_communities,
-    "originator_id": _address,
-    "cluster_list": _addresses,
+    "originator_id": _originator_id,
+    "cluster_list": _cluster_list,
 }

@@ -117,7 +117,10 @@ def _as_path(draw: st.DrawFn) -> tuple[AsPathSegment, ...]:
 
 
 _ext_community = st.one_of(
-    st.builds(ExtCommunity, st.sampled_from(["rt", "ro"]), st.one_of(_u16.map(str), _ipv4), _u32.map(str)),
+    # BIRD's widths: a 2-byte AS with a 32-bit value, an IPv4 address or a 4-byte AS with a 16-bit value
+    st.builds(ExtCommunity, st.sampled_from(["rt", "ro"]), _u16.map(str), _u32.map(str)),
+    st.builds(ExtCommunity, st.sampled_from(["rt", "ro"]), _ipv4 | _u32.filter(lambda n: n > 65535).map(str),
+              _u16.map(str)),
     st.builds(ExtCommunity, st.just("generic"), _u32.map(lambda n: f"0x{n:x}"), _u32.map(lambda n: f"0x{n:x}")),
     st.builds(ExtCommunity, _u16.map(lambda n: f"unknown 0x{n:x}"), _u16.map(str), _u32.map(str)),
 )
