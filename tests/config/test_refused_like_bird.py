@@ -59,6 +59,11 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "doubled-unit": ('protocol bfd { interface "*" { interval 200 ms ms; }; }\n', NONE),
     "misspelt-method": ("filter f { bgp_large_community.addz((65000, 1, 1)); accept; }\n", NONE),
     "known-methods": ("filter f { if net.len > 24 || bgp_path.first = 65000 then reject; accept; }\n", ALL),
+    "option-starting-with-a-number": ('protocol bfd { interface "*" { 200 ms; }; }\n', NONE),
+    "option-starting-with-a-string": ('protocol ospf v2 { ipv4; area 0 { "eth0" { cost 5; }; }; }\n', NONE),
+    "ospf-networks-start-with-prefixes": (
+        "protocol ospf v2 { ipv4; area 0 { networks { 198.18.0.0/16; 198.19.0.0/16 hidden; }; }; }\n", ALL
+    ),
     "route-without-destination": ("protocol static { ipv4; route 198.18.0.0/24; }\n", NONE),
     "route-with-attributes-only": ("protocol static { ipv4; route 198.18.0.0/24 { bgp_med = 1; }; }\n", NONE),
     "roa-route-with-destination": (

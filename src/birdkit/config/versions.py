@@ -628,6 +628,9 @@ class _Gates:
                 self.fail(node, f"unknown option '{head.text}'", hint=hint)
             if self.kind in scopes:
                 self.protocol_word(node, head.text)
+        if isinstance(head, (ast.Num, ast.Str)) and not self.in_flow:
+            what = "a number" if isinstance(head, ast.Num) else "a string"
+            self.fail(node, f"an option starts with a keyword, not {what}", hint="is the option's name missing?")
         for first, second in itertools.pairwise(node.words):
             # no option of BIRD repeats a keyword
             repeated = isinstance(first, ast.Word) and isinstance(second, ast.Word) and first.text == second.text
