@@ -258,7 +258,7 @@ def test_the_stream_s_patterns_hold_the_limits_of_the_one_check() -> None:
         numbers = [*range(0, 1100), limit - 1, limit, limit + 1, limit * 10, *random.sample(range(10**11), 2000)]
         assert [n for n in numbers if bool(pattern.match(str(n))) != (n <= limit)] == []
         assert not pattern.match("01")
-    network = re.compile(values.ONE_WORD_NETWORK + r"\Z")
+    network = re.compile(values.ONE_WORD_NETWORK + r"\Z")  # a blank follows it in the stream's patterns
     generator = random.Random(14)
     for _ in range(3000):
         bits = generator.choice((32, 128))

@@ -37,37 +37,37 @@ MAX_PREFIX_LENGTH = {AF_INET: 32, AF_INET6: 128}
 
 
 def at_most(limit: int) -> str:
-    """A regular expression of the decimal numbers from 0 to ``limit`` as BIRD prints them (no leading zero):
-    the numbers with fewer digits, then those that follow ``limit`` up to a smaller digit, then ``limit``."""
+    """A regular expression of the decimal numbers from 0 to ``limit`` as BIRD prints them (no leading zero),
+    to be followed by a non-digit: ``limit``, then the numbers as long that leave it at a smaller digit, then
+    the shorter ones."""
     digits = str(limit)
-    alternatives = [f"0|[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
-    for index, digit in enumerate(digits):
+    alternatives = [digits]
+    for index in range(len(digits) - 1, -1, -1):
         low = 1 if index == 0 and len(digits) > 1 else 0
-        if int(digit) > low:
-            alternatives.append(f"{digits[:index]}[{low}-{int(digit) - 1}][0-9]{{{len(digits) - index - 1}}}")
-    alternatives.append(digits)
-    return "(?:" + "|".join(alternatives) + ")(?![0-9])"
+        if int(digits[index]) > low:
+            rest = len(digits) - index - 1
+            alternatives.append(f"{digits[:index]}[{low}-{int(digits[index]) - 1}][0-9]{{{rest}}}")
+    if len(digits) > 1:
+        alternatives.append(f"[1-9][0-9]{{0,{len(digits) - 2}}}|0")
+    return "(?:" + "|".join(alternatives) + ")"
 
-
-#: the numbers of each width, as :data:`_TYPED_RECORD`-style patterns match them
-U16_PATTERN, U32_PATTERN = at_most(U16), at_most(U32)
 
 #: regular-expression twins of :func:`network` for the streaming parser's record patterns, which must refuse an
 #: impossible network without a Python call per route; tests hold them equal to :func:`prefix`
 _OCTET = at_most(255)
 _IPV4 = rf"(?:{_OCTET}\.){{3}}{_OCTET}"
-_H = "[0-9a-fA-F]{1,4}"
+_H = "[0-9a-fA-F]{1,4}+"
 _IPV6 = (
     rf"(?:(?:{_H}:){{7}}{_H}|(?:{_H}:){{1,7}}:|(?:{_H}:){{1,6}}:{_H}|(?:{_H}:){{1,5}}(?::{_H}){{1,2}}"
     rf"|(?:{_H}:){{1,4}}(?::{_H}){{1,3}}|(?:{_H}:){{1,3}}(?::{_H}){{1,4}}|(?:{_H}:){{1,2}}(?::{_H}){{1,5}}"
     rf"|{_H}:(?::{_H}){{1,6}}|:(?:(?::{_H}){{1,7}}|:)|(?:{_H}:){{6}}{_IPV4}|(?:{_H}:){{1,5}}:{_IPV4}"
     rf"|::(?:{_H}:){{0,5}}{_IPV4})"
 )
-#: a one-word network BIRD can print: an IPv4 or IPv6 prefix of a length its family holds, or a word without
-#: ``/`` (an MPLS label); anything else does not match
+#: a one-word network BIRD can print, to be followed by a blank: an IPv4 or IPv6 prefix of a length its family
+#: holds, or a word without ``/`` (an MPLS label); anything else does not match
 ONE_WORD_NETWORK = (
-    rf"(?:{_IPV4}/{at_most(MAX_PREFIX_LENGTH[AF_INET])}(?![^\s\[])|{_IPV6}/{at_most(MAX_PREFIX_LENGTH[AF_INET6])}(?![^\s\[])"
-    r"|[^\s\[/]++(?![^\s\[]))"
+    rf"(?:{_IPV4}/{at_most(MAX_PREFIX_LENGTH[AF_INET])}|{_IPV6}/{at_most(MAX_PREFIX_LENGTH[AF_INET6])}"
+    r"|[^\s\[/]++)"
 )
 
 
