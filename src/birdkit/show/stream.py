@@ -100,7 +100,7 @@ _TYPED_RECORD = re.compile(
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
     + _bgp_line("origin", " (IGP|EGP|Incomplete)")
-    + _bgp_line("as_path", "(?:((?: [0-9]{1,9}+)*+)|([^\\n]*+))")
+    + _bgp_line("as_path", "(?:((?: [0-9]{1,10}+)*+)|([^\\n]*+))")
     + _bgp_line("next_hop", "([^\\n]*+)")
     + _bgp_line("med", " ([0-9]{1,10}+)")
     + _bgp_line("local_pref", " ([0-9]{1,10}+)")
@@ -417,6 +417,8 @@ class RouteReader:
                 as_path = ()
                 if asns:
                     asn_list = json_loads("[" + asns[1:].replace(" ", ",") + "]")
+                    if max(asn_list) > _U32:
+                        raise ImpossibleValue("AS number")
                     as_path = (_new_segment((_SEQUENCE, tuple(asn_list))),)
             else:
                 self.path_lookups += 1
@@ -486,6 +488,8 @@ class RouteReader:
                 as_path = []
                 if asns:
                     asn_list = json_loads("[" + asns[1:].replace(" ", ",") + "]")
+                    if max(asn_list) > _U32:
+                        raise ImpossibleValue("AS number")
                     as_path = [{"kind": _SEQUENCE, "asns": asn_list}]
             else:
                 self.path_lookups += 1
