@@ -95,10 +95,8 @@ class OutputParseError(BirdkitError):
 
 
 class ImpossibleValueError(OutputParseError):
-    """birdc output holding a value no BIRD can print (a prefix length of 99, a community part of 10^9): the
-    input is bad, not a verdict, so the CLI exits 2."""
-
-    exit_code = 2
+    """birdc output holding a value no BIRD can print (a prefix length of 99, a community part of 10^9); like
+    any output BIRD would not print, the parse commands exit 1 on it (2 is for a file they cannot read)."""
 
 
 class BirdError(BirdkitError):

@@ -43,7 +43,8 @@ Node families
 * filters and functions: :class:`FilterDef`, :class:`FunctionDef`, :class:`Param`, :class:`TypeRef`,
   :class:`Block`.
 * filter statements: :class:`VarDecl`, :class:`Assign`, :class:`If`, :class:`Case` (:class:`CaseArm`),
-  :class:`For`, :class:`Accept`, :class:`Reject`, :class:`ErrorStmt`, :class:`Return`, :class:`Print`,
+  :class:`For`, :class:`Accept`, :class:`Reject`, :class:`ErrorStmt`, :class:`Quitbird`, :class:`Return`,
+  :class:`Print`,
   :class:`ExprStmt` (function or method call used as a statement), and :class:`Block`.
 * expressions: :class:`Binary`, :class:`Not`, :class:`Paren`, :class:`Call`, :class:`MethodCall`,
   :class:`Symbol`, :class:`Range`, :class:`Wildcard`.
@@ -479,6 +480,13 @@ class Reject(Statement):
 @attrs.frozen(repr=False)
 class ErrorStmt(Statement):
     """``error [args];``."""
+
+    args: tuple[Expr, ...] = ()
+
+
+@attrs.frozen(repr=False)
+class Quitbird(Statement):
+    """``quitbird [args];``: stops the daemon; BIRD 2.0.7 and older only (2.0.8 removed it)."""
 
     args: tuple[Expr, ...] = ()
 

@@ -461,6 +461,9 @@ class AstBuilder:
     def error_stmt(self, meta: _Pos, children: list[Any]) -> ast.ErrorStmt:
         return ast.ErrorStmt(children[0] or (), span=meta)
 
+    def quitbird_stmt(self, meta: _Pos, children: list[Any]) -> ast.Quitbird:
+        return ast.Quitbird(children[0] or (), span=meta)
+
     def return_stmt(self, meta: _Pos, children: list[Any]) -> ast.Return:
         return ast.Return(children[0], span=meta)
 

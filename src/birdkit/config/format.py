@@ -482,6 +482,11 @@ def _error_stmt(node: ast.ErrorStmt, indent: str) -> list[str]:
     return _with_args("error", node.args, indent)
 
 
+@_statement(ast.Quitbird)
+def _quitbird(node: ast.Quitbird, indent: str) -> list[str]:
+    return _with_args("quitbird", node.args, indent)
+
+
 @_statement(ast.Return)
 def _return(node: ast.Return, indent: str) -> list[str]:
     return [f"{indent}return {expr(node.value)};"]

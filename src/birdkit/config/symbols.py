@@ -289,7 +289,7 @@ class _Walker:
         self.statements((node.body,))
         self.locals.pop()
 
-    def arguments(self, node: ast.Accept | ast.Reject | ast.ErrorStmt | ast.Print) -> None:
+    def arguments(self, node: ast.Accept | ast.Reject | ast.ErrorStmt | ast.Quitbird | ast.Print) -> None:
         for arg in node.args:
             self.expr(arg)
 
@@ -425,6 +425,7 @@ _STATEMENTS: dict[type, _Visit] = {
     ast.Accept: _Walker.arguments,
     ast.Reject: _Walker.arguments,
     ast.ErrorStmt: _Walker.arguments,
+    ast.Quitbird: _Walker.arguments,
     ast.Print: _Walker.arguments,
     ast.Return: _Walker.return_stmt,
     ast.ExprStmt: _Walker.expr_stmt,

@@ -285,6 +285,9 @@ class _Gates:
         if isinstance(parent, (ast.Block, ast.CaseArm)):
             self.need(node, supports(self.version, (2, 0, 11)), "a block '{ ... }' as a statement", "2.0.11")
 
+    def visit_Quitbird(self, node: ast.Quitbird, parent: Any) -> None:
+        self.need(node, self.version < (2, 0, 8), "'quitbird'", "2.0.7 or older (2.0.8 removed it)")
+
     def visit_VarDecl(self, node: ast.VarDecl, parent: Any) -> None:
         self.name(node, node.name, "variable")
         if isinstance(parent, (ast.Block, ast.CaseArm)):
