@@ -29,6 +29,20 @@ COMMON_WORDS = words(
     """
 )
 
+#: the kernel and device protocols share their grammar files (``sysdep/*/krt*.Y``, ``netlink.Y``)
+_KERNEL_AND_DEVICE_WORDS = words(
+    """
+    all buffer device graceful interface kernel krt_advmss krt_congctl krt_cwnd krt_fastopen_no_cookie
+    krt_feature_allfrag krt_feature_ecn krt_hoplimit krt_initcwnd krt_initrwnd krt_lock_advmss
+    krt_lock_congctl krt_lock_cwnd krt_lock_fastopen_no_cookie krt_lock_hoplimit krt_lock_initcwnd
+    krt_lock_initrwnd krt_lock_mtu krt_lock_quickack krt_lock_reordering krt_lock_rto_min krt_lock_rtt
+    krt_lock_rttvar krt_lock_ssthresh krt_lock_sstresh krt_lock_window krt_metric krt_mtu krt_prefsrc
+    krt_quickack krt_realm krt_reordering krt_rto_min krt_rtt krt_rttvar krt_scope krt_source krt_ssthresh
+    krt_sstresh krt_window learn limit merge metric netlink paths persist preferred restart routes rx scan
+    table time
+    """
+)
+
 #: each protocol type's own words; a protocol type not listed here is not checked
 PROTOCOL_WORDS: dict[str, frozenset[str]] = {
     "aggregator": words(
@@ -75,18 +89,7 @@ PROTOCOL_WORDS: dict[str, frozenset[str]] = {
         station system tx
         """
     ),
-    "device": words(
-        """
-        all buffer device graceful interface kernel krt_advmss krt_congctl krt_cwnd krt_fastopen_no_cookie
-        krt_feature_allfrag krt_feature_ecn krt_hoplimit krt_initcwnd krt_initrwnd krt_lock_advmss
-        krt_lock_congctl krt_lock_cwnd krt_lock_fastopen_no_cookie krt_lock_hoplimit krt_lock_initcwnd
-        krt_lock_initrwnd krt_lock_mtu krt_lock_quickack krt_lock_reordering krt_lock_rto_min krt_lock_rtt
-        krt_lock_rttvar krt_lock_ssthresh krt_lock_sstresh krt_lock_window krt_metric krt_mtu krt_prefsrc
-        krt_quickack krt_realm krt_reordering krt_rto_min krt_rtt krt_rttvar krt_scope krt_source krt_ssthresh
-        krt_sstresh krt_window learn limit merge metric netlink paths persist preferred restart routes rx scan
-        table time
-        """
-    ),
+    "device": _KERNEL_AND_DEVICE_WORDS,
     "direct": words(
         """
 
@@ -98,18 +101,7 @@ PROTOCOL_WORDS: dict[str, frozenset[str]] = {
         tunnel vid vlan vni vxlan
         """
     ),
-    "kernel": words(
-        """
-        all buffer device graceful interface kernel krt_advmss krt_congctl krt_cwnd krt_fastopen_no_cookie
-        krt_feature_allfrag krt_feature_ecn krt_hoplimit krt_initcwnd krt_initrwnd krt_lock_advmss
-        krt_lock_congctl krt_lock_cwnd krt_lock_fastopen_no_cookie krt_lock_hoplimit krt_lock_initcwnd
-        krt_lock_initrwnd krt_lock_mtu krt_lock_quickack krt_lock_reordering krt_lock_rto_min krt_lock_rtt
-        krt_lock_rttvar krt_lock_ssthresh krt_lock_sstresh krt_lock_window krt_metric krt_mtu krt_prefsrc
-        krt_quickack krt_realm krt_reordering krt_rto_min krt_rtt krt_rttvar krt_scope krt_source krt_ssthresh
-        krt_sstresh krt_window learn limit merge metric netlink paths persist preferred restart routes rx scan
-        table time
-        """
-    ),
+    "kernel": _KERNEL_AND_DEVICE_WORDS,
     "l3vpn": words(
         """
         all distinguisher export import l3vpn none rd route target
