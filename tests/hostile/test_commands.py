@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,9 @@ from .probe import Outcome, birdkit
 SECRET = "root:$6$probe-hash-4f7a:19000:0:99999:7:::"
 #: a name no other test and no real lab uses, so the places it could create are easy to watch
 GHOST = f"bkprobe{os.getpid() % 10000}"
+#: stands for the probe's canary folder in hostile states: probes run `lab down` on a damaged state, so what it
+#: names must be harmless if a check ever regressed (never '/', '/etc' or pid -1 there; readers test those)
+CANARY = "/CANARY-PLACEHOLDER"
 NODES = (
     f"nodes: [{{name: vm1, address: 198.18.0.1/24, netns: {GHOST}a}},"
     f" {{name: vm2, address: 198.18.0.2/24, netns: {GHOST}b}}]\n"
@@ -263,14 +267,15 @@ ACTIONS = ["status", "ping", "blackhole", "down"]
         (b" " * (5 << 20), "larger than 4 MiB"),
         (b"[1, 2]", "is damaged"),
         (b'{"name": "bkl"}', "is damaged"),
-        (lab_state(bird_dir="/").encode(), "'/' is not a directory the lab makes"),
-        (lab_state(bird_dir="/run/birdkit/nodes/../../../etc").encode(), "is not a directory the lab makes"),
-        (lab_state(netns="../../etc").encode(), "namespace names"),
+        (lab_state(bird_dir=CANARY).encode(), "is not a directory the lab makes"),
+        (lab_state(bird_dir=f"/run/birdkit/nodes/../../..{CANARY}").encode(), "is not a directory the lab makes"),
+        (lab_state(netns="../../bkprobe-canary").encode(), "namespace names"),
         (lab_state(prefixlen="24").encode(), "prefixlen of the wrong type"),
     ],
-    ids=["truncated", "latin1", "deep", "huge", "list", "missing", "root", "dotdot", "netns", "type"],
+    ids=["truncated", "latin1", "deep", "huge", "list", "missing", "outside", "dotdot", "netns", "type"],
 )
 def test_a_damaged_lab_state_is_refused_and_nothing_is_removed(state: bytes, says: str, lab_dir: Path) -> None:
+    state = state.replace(CANARY.encode(), str(lab_dir.parents[1] / "canary").encode())
     (lab_dir / "lab.json").write_bytes(state)
     before = namespaces()
     refused(run_lab(lab_dir, "down" if b"bird_dir" in state else ACTIONS[len(state) % 4]), says=says)
@@ -281,11 +286,9 @@ def test_a_damaged_lab_state_is_refused_and_nothing_is_removed(state: bytes, say
 @pytest.mark.parametrize(
     ("fields", "says"),
     [
-        ({"pids": [-1]}, "-1 is not a process id"),
-        ({"pids": [1]}, "1 is not a process id"),
         ({"pids": ["1"]}, "'1' is not a process id"),
-        ({"paths": ["/etc"]}, "'/etc' is not a directory the lab makes"),
-        ({"paths": ["/run/birdkit/../../etc"]}, "is not a directory the lab makes"),
+        ({"paths": [CANARY]}, "is not a directory the lab makes"),
+        ({"paths": [f"/run/birdkit/../..{CANARY}"]}, "is not a directory the lab makes"),
         ({"namespaces": ["../../x"]}, "is not one of prefix"),
         ({"namespaces": ["default"]}, "is not one of prefix"),
         ({"prefix": 7}, "expected an object"),
@@ -295,10 +298,46 @@ def test_lab_down_refuses_a_fabric_state_that_names_what_the_lab_never_made(
     fields: dict[str, object], says: str, lab_dir: Path
 ) -> None:
     (lab_dir / "fabric").mkdir()
-    (lab_dir / "fabric" / "fabric.json").write_text(fabric_state(**fields))
+    state = fabric_state(**fields).replace(CANARY, str(lab_dir.parents[1] / "canary"))
+    (lab_dir / "fabric" / "fabric.json").write_text(state)
     before = namespaces()
     refused(run_lab(lab_dir, "down"), says=says)
     assert (lab_dir / "fabric" / "fabric.json").exists() and namespaces() == before
+    assert (lab_dir.parents[1] / "canary" / "keep").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"pids": [-1]}, "-1 is not a process id"),
+        ({"pids": [1]}, "1 is not a process id"),
+        ({"paths": ["/"]}, "'/' is not a directory the lab makes"),
+        ({"paths": ["/etc"]}, "'/etc' is not a directory the lab makes"),
+        ({"paths": ["/run/birdkit/../../etc"]}, "is not a directory the lab makes"),
+    ],
+)
+def test_the_fabric_state_reader_refuses_what_would_harm_the_host(
+    fields: dict[str, object], says: str, tmp_path: Path
+) -> None:
+    """Only the reader sees these: a probe must never run `lab down` on them (kill(-1), rmtree('/etc'))."""
+    from birdkit.errors import BirdkitError
+    from birdkit.lab.netns import read_fabric_state
+
+    state_file = tmp_path / "fabric.json"
+    state_file.write_text(fabric_state(**fields))
+    with pytest.raises(BirdkitError, match=re.escape(says)):
+        read_fabric_state(state_file)
+
+
+@pytest.mark.parametrize("bird_dir", ["/", "/etc", "/run/birdkit/nodes/../../../etc"])
+def test_the_lab_state_reader_refuses_bird_dirs_outside_the_lab(bird_dir: str, tmp_path: Path) -> None:
+    """Only the reader sees these: a probe must never run `lab down` on them."""
+    from birdkit.errors import BirdkitError
+    from birdkit.lab.walkthrough import load_state
+
+    (tmp_path / "lab.json").write_text(lab_state(bird_dir=bird_dir))
+    with pytest.raises(BirdkitError, match="is not a directory the lab makes"):
+        load_state(tmp_path)
 
 
 @pytest.mark.parametrize("target", ["private", "/dev/zero", "fifo", "directory"])
