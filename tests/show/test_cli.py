@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from birdkit.cli.main import main
+from birdkit.show.models import Route
 
 from .fake_bird import FIXTURES, FakeBird, transcript
 
@@ -111,6 +114,35 @@ def test_parse_routes_json_is_one_list(version: str, capsys: pytest.CaptureFixtu
 def test_parse_routes_of_nothing_is_an_empty_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["parse-routes", "--format", "json"], capsys, stdin="0000 \n")[:2] == (0, "[]\n")
     assert run_cli(["parse-routes", "--format", "jsonl"], capsys, stdin="")[:2] == (0, "")
+
+
+def test_the_route_table_streams_in_blocks_with_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block is written before the next is read: a full table or a socket that never stops keeps memory bounded."""
+    from birdkit.cli import parse_output
+    from birdkit.show.stream import iter_routes
+
+    monkeypatch.setattr(parse_output, "TABLE_BLOCK", 2)
+    text = (FIXTURES / f"receiver-{VERSIONS[-1]}.birdc-route-all.txt").read_text()
+    routes = list(iter_routes(text.splitlines(keepends=True)))[:3]
+    pulled = 0
+
+    def route_source() -> Iterator[Route]:
+        nonlocal pulled
+        for route in itertools.islice(itertools.cycle(routes), 7):
+            pulled += 1
+            yield route
+
+    pulled_at_each_write = []
+
+    class Watching(io.StringIO):
+        def write(self, text: str) -> int:
+            pulled_at_each_write.append(pulled)
+            return super().write(text)
+
+    out = Watching()
+    assert parse_output.write_routes(route_source(), "table", out) == 7
+    assert pulled_at_each_write == [2, 4, 6, 7]
+    assert out.getvalue().count("PREFIX") == 4  # each block has its header
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
@@ -73,13 +74,24 @@ def run(args: argparse.Namespace) -> int:
 # -- routes --------------------------------------------------------------------------------------------
 
 
+#: routes per aligned block of ``--format table``: the table streams block by block (each with its header), so a
+#: full table, or a socket that never stops sending, keeps memory bounded as jsonl does
+TABLE_BLOCK = 10_000
+
+
 def write_routes(routes: Iterable[Route], fmt: str, stream: TextIO | None = None) -> int:
     """Print ``routes`` as ``table``, ``jsonl`` or ``json`` (see :func:`write_route_json`); return the count."""
     if fmt != "table":
         return write_route_json(map(route_json, routes), fmt, stream)
-    rows = list(routes)
-    (stream or sys.stdout).write(routes_table(rows) + "\n")
-    return len(rows)
+    out = stream or sys.stdout
+    remaining = iter(routes)
+    count = 0
+    while block := list(itertools.islice(remaining, TABLE_BLOCK)):
+        out.write(routes_table(block) + "\n")
+        count += len(block)
+    if not count:
+        out.write(routes_table([]) + "\n")
+    return count
 
 
 def write_route_json(routes: Iterable[dict[str, Any]], fmt: str, stream: TextIO | None = None) -> int:
