@@ -172,7 +172,9 @@ def _check_state(path: Path, state: LabState) -> None:
                  if not isinstance(getattr(node, field.name), field.type)]  # type: ignore[arg-type]
         if wrong:
             raise damaged_state(path, f"node {node.name!r}: {', '.join(wrong)} of the wrong type")
-        if not netns_name_ok(node.netns) or not netns_name_ok(node.pod_netns):
+        # a multipass node is a VM: it has no namespace on this host
+        node_netns_ok = netns_name_ok(node.netns) or (state.backend == "multipass" and not node.netns)
+        if not node_netns_ok or not netns_name_ok(node.pod_netns):
             raise damaged_state(path, f"node {node.name!r}: namespace names {node.netns!r}, {node.pod_netns!r}")
         if node.bird_dir and not (lab_made(node.bird_dir, "nodes") and Path(node.bird_dir).name == node.netns):
             raise damaged_state(path, f"node {node.name!r}: {node.bird_dir!r} is not a directory the lab makes")
