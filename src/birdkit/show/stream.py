@@ -416,34 +416,24 @@ class RouteReader:
                 # a path of AS numbers only, checked by the regex: read by orjson
                 as_path = ()
                 if asns:
-                    asn_list = json_loads("[" + asns[1:].replace(" ", ",") + "]")
-                    if max(asn_list) > _U32:
-                        raise ImpossibleValue("AS number")
+                    asn_list = _asn_list(asns)
                     as_path = (_new_segment((_SEQUENCE, tuple(asn_list))),)
             else:
                 self.path_lookups += 1
                 as_path = self.paths[as_path]
             if communities is not None:
-                community_numbers = _numbers(communities)
-                if max(community_numbers) > _U16:
-                    raise ImpossibleValue("community part")
-                numbers = iter(community_numbers)
+                numbers = iter(_checked_numbers(communities, _U16, "community part"))
                 communities = tuple(map(_new_community, zip(numbers, numbers, strict=False)))
             if large_communities is not None:
-                community_numbers = _numbers(large_communities)
-                if max(community_numbers) > _U32:
-                    raise ImpossibleValue("large community part")
-                numbers = iter(community_numbers)
+                numbers = iter(_checked_numbers(large_communities, _U32, "large community part"))
                 large_communities = tuple(map(_new_large_community, zip(numbers, numbers, numbers, strict=False)))
             bgp = _new_object(BgpAttributes)
             _set_fields(bgp, "__dict__", {
                 "origin": origin,
                 "as_path": as_path,
                 "next_hop": self.next_hops[next_hop],
-                "med": None if med is None else int(med) if len(med) < 10 else _u32(med),
-                "local_pref": (
-                    None if local_pref is None else int(local_pref) if len(local_pref) < 10 else _u32(local_pref)
-                ),
+                "med": _optional_u32(med),
+                "local_pref": _optional_u32(local_pref),
                 "communities": communities,
                 "large_communities": large_communities,
                 "ext_communities": None if ext_communities is None else parse_ext_communities(ext_communities.strip()),
@@ -459,7 +449,7 @@ class RouteReader:
             "from_address": from_address if from_address is None else self._from_address(from_address),
             "primary": mark == "*",
             "sync_error": mark == "!",
-            "preference": None if preference is None else int(preference) if len(preference) < 5 else _u16(preference),
+            "preference": _optional_u16(preference),
             "info": info or "",
             "next_hops": next_hop_list,
             "source": source,
@@ -487,25 +477,17 @@ class RouteReader:
             if asns is not None:
                 as_path = []
                 if asns:
-                    asn_list = json_loads("[" + asns[1:].replace(" ", ",") + "]")
-                    if max(asn_list) > _U32:
-                        raise ImpossibleValue("AS number")
+                    asn_list = _asn_list(asns)
                     as_path = [{"kind": _SEQUENCE, "asns": asn_list}]
             else:
                 self.path_lookups += 1
                 segments = self.paths[as_path]
                 as_path = None if segments is None else as_path_json(segments)
             if communities is not None:
-                community_numbers = _numbers(communities)
-                if max(community_numbers) > _U16:
-                    raise ImpossibleValue("community part")
-                numbers = iter(community_numbers)
+                numbers = iter(_checked_numbers(communities, _U16, "community part"))
                 communities = [{"asn": asn, "value": value} for asn, value in zip(numbers, numbers, strict=False)]
             if large_communities is not None:
-                community_numbers = _numbers(large_communities)
-                if max(community_numbers) > _U32:
-                    raise ImpossibleValue("large community part")
-                numbers = iter(community_numbers)
+                numbers = iter(_checked_numbers(large_communities, _U32, "large community part"))
                 large_communities = [
                     {"global_admin": global_admin, "local1": local1, "local2": local2}
                     for global_admin, local1, local2 in zip(numbers, numbers, numbers, strict=False)
@@ -514,12 +496,8 @@ class RouteReader:
                 "origin": origin,
                 "as_path": as_path,
                 "next_hop": self.next_hops[next_hop],
-                "med": None if med is None else int(med) if len(med) < 10 else _u32(med),
-                "local_pref": None
-                if local_pref is None
-                else int(local_pref)
-                if len(local_pref) < 10
-                else _u32(local_pref),
+                "med": _optional_u32(med),
+                "local_pref": _optional_u32(local_pref),
                 "communities": communities,
                 "large_communities": large_communities,
                 "ext_communities": None
@@ -537,7 +515,7 @@ class RouteReader:
             "from_address": from_address if from_address is None else self._from_address(from_address),
             "primary": mark == "*",
             "sync_error": mark == "!",
-            "preference": None if preference is None else int(preference) if len(preference) < 5 else _u16(preference),
+            "preference": _optional_u16(preference),
             "info": info or "",
             "next_hops": next_hops,
             "source": source,
@@ -989,6 +967,32 @@ def parse_ext_communities(text: str) -> tuple[ExtCommunity, ...]:
     for kind, admin, value in items:
         values.ext_community(kind, admin, value)
     return tuple(map(_new_ext_community, items))
+
+
+def _optional_u16(digits: str | None) -> int | None:
+    """A 16-bit field of a typed record (the regex matched its digits), or None when the record has none."""
+    return None if digits is None else int(digits) if len(digits) < 5 else _u16(digits)
+
+
+def _optional_u32(digits: str | None) -> int | None:
+    """A 32-bit field of a typed record (the regex matched its digits), or None when the record has none."""
+    return None if digits is None else int(digits) if len(digits) < 10 else _u32(digits)
+
+
+def _checked_numbers(text: str, limit: int, what: str) -> list[int]:
+    """The numbers of a typed community list, each at most ``limit`` (a larger one is a ``what`` no BIRD prints)."""
+    numbers = _numbers(text)
+    if max(numbers) > limit:
+        raise ImpossibleValue(what)
+    return numbers
+
+
+def _asn_list(asns: str) -> list[int]:
+    """The AS numbers of a typed path of plain ASNs (`` 65000 65001``, checked by the regex), read by orjson."""
+    asn_list: list[int] = json_loads("[" + asns[1:].replace(" ", ",") + "]")
+    if max(asn_list) > _U32:
+        raise ImpossibleValue("AS number")
+    return asn_list
 
 
 def _u16(digits: str) -> int:
