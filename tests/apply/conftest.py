@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import attrs
 import pytest
+from tests.bird_clock import last_reconfiguration, same_reconfiguration
 
 from birdkit.apply.transport import NetnsTransport, birdc, netns_state_dir
 from birdkit.lab.netns import Fabric
@@ -58,11 +58,13 @@ class NetLab:
         assert result.ok, f"{name}: birdc {command}: {result.output}"
         return result.stdout
 
-    def last_reconfiguration(self, name: str) -> str:
-        """``Last reconfiguration on ...`` of ``show status``, read with a regex of its own."""
-        match = re.search(r"Last reconfiguration on (.+)", self.birdc(name, "show status"))
-        assert match, f"no reconfiguration time from {name}"
-        return match.group(1).strip()
+    def last_reconfiguration(self, name: str) -> float:
+        """When node ``name`` was last (re)configured, in seconds; compare two reads with :meth:`reconfigured_since`."""
+        return last_reconfiguration(self.birdc(name, "show status"))
+
+    def reconfigured_since(self, name: str, before: float) -> bool:
+        """Whether node ``name`` was reconfigured after ``before`` (a :meth:`last_reconfiguration` value)."""
+        return not same_reconfiguration(self.last_reconfiguration(name), before)
 
     def established(self, name: str) -> set[str]:
         """Names of the node's BGP protocols in state Established (read from `show protocols`)."""

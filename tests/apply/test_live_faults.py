@@ -80,20 +80,21 @@ def config_on_node(lab: NetLab, name: str) -> str:
 
 
 def test_config_rejected_by_bird_on_the_node_installs_nothing(fleet: NetLab) -> None:
-    before = config_on_node(fleet, "vm2"), fleet.last_reconfiguration("vm2")
+    before_config, before_time = config_on_node(fleet, "vm2"), fleet.last_reconfiguration("vm2")
     rejected = node_config(fleet, "vm2", hold=2)  # BIRD: "Hold time must be in range 3-65535 or zero"
     report = apply_plans([plan(fleet, "vm2", rejected)], timeout=10, on_progress=lambda _: None)
     result = report.result("vm2")
     assert result.outcome is Outcome.REJECTED
     assert "Hold time must be in range" in result.message
-    assert (config_on_node(fleet, "vm2"), fleet.last_reconfiguration("vm2")) == before
+    assert config_on_node(fleet, "vm2") == before_config
+    assert not fleet.reconfigured_since("vm2", before_time)
     staged = Path(fleet.transport("vm2").layout.config_path + ".birdkit-new")
     assert not staged.exists()
     wait_established(fleet, list(VERSIONS))
 
 
 def test_wrong_asn_fails_verify_and_is_rolled_back_within_the_timeout(fleet: NetLab) -> None:
-    previous = config_on_node(fleet, "vm1"), fleet.last_reconfiguration("vm1")
+    previous_config, previous_time = config_on_node(fleet, "vm1"), fleet.last_reconfiguration("vm1")
     broken = node_config(fleet, "vm1", peer_asns={"vm2": 65099})
     timeout = 8
     steps: list[tuple[float, str]] = []
@@ -104,7 +105,8 @@ def test_wrong_asn_fails_verify_and_is_rolled_back_within_the_timeout(fleet: Net
     assert "configure undo" in result.message and "Undo requested" in result.message
     assert [(row.kind, row.subject) for row in result.failed_checks] == [("session", "vm2")]
     # after `configure undo` BIRD runs the previous config again, with that config's load time
-    assert (config_on_node(fleet, "vm1"), fleet.last_reconfiguration("vm1")) == previous
+    assert config_on_node(fleet, "vm1") == previous_config
+    assert not fleet.reconfigured_since("vm1", previous_time)
     reloaded = next(at for at, message in steps if "configure timeout" in message)
     rolled_back = next(at for at, message in steps if "rolling back" in message)
     assert 0 < rolled_back - reloaded < timeout
@@ -156,7 +158,7 @@ class DropsMidUpload(NetnsTransport):
 
 
 def test_transport_failing_mid_upload_installs_nothing(fleet: NetLab) -> None:
-    before = config_on_node(fleet, "vm2"), fleet.last_reconfiguration("vm2")
+    before_config, before_time = config_on_node(fleet, "vm2"), fleet.last_reconfiguration("vm2")
     real = fleet.transport("vm2")
     flaky = DropsMidUpload(real.node, real.netns, real.state_dir, real.runtime)
     report = apply_plans([plan(fleet, "vm2", node_config(fleet, "vm2", comment="new"), flaky)], timeout=10,
@@ -164,5 +166,6 @@ def test_transport_failing_mid_upload_installs_nothing(fleet: NetLab) -> None:
     result = report.result("vm2")
     assert result.outcome is Outcome.FAILED
     assert "connection lost" in result.message
-    assert (config_on_node(fleet, "vm2"), fleet.last_reconfiguration("vm2")) == before
+    assert config_on_node(fleet, "vm2") == before_config
+    assert not fleet.reconfigured_since("vm2", before_time)
     wait_established(fleet, list(VERSIONS))

@@ -11,10 +11,10 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from tests.bird_clock import last_reconfiguration, same_reconfiguration
 
 from birdkit.gen.peermap import load_peermap
 from birdkit.gen.render import generate
@@ -68,16 +68,13 @@ def configs(fleet: SshFleet) -> dict[str, str]:
 
 
 def reconfigured(fleet: SshFleet) -> dict[str, float]:
-    """Each node's last reconfiguration, in seconds. BIRD prints it from its monotonic clock, so two reads of an
-    unchanged time can differ by a millisecond: compare them with :func:`same_times`."""
-    texts = {name: daemon.birdc("show status").split("Last reconfiguration on ")[1].split("\n")[0]
-             for name, daemon in fleet.daemons.items()}
-    return {name: datetime.fromisoformat(text.strip()).timestamp() for name, text in texts.items()}
+    """Each node's last reconfiguration, in seconds; compare two reads with :func:`same_times`."""
+    return {name: last_reconfiguration(daemon.birdc("show status")) for name, daemon in fleet.daemons.items()}
 
 
 def same_times(now: dict[str, float], before: dict[str, float]) -> bool:
-    """No node reconfigured: every time within 50 ms of before (a reconfiguration moves it by seconds)."""
-    return now.keys() == before.keys() and all(abs(now[name] - before[name]) < 0.05 for name in now)
+    """No node reconfigured between the two reads."""
+    return now.keys() == before.keys() and all(same_reconfiguration(now[name], before[name]) for name in now)
 
 
 def wrong_asn(config: str) -> str:
