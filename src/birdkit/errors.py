@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 from birdkit.span import Span, caret_snippet
 from birdkit.terminal import printable
 
@@ -61,6 +64,27 @@ class BirdkitError(Exception):
             "column": self.column,
             "hint": self.hint,
         }
+
+
+def closest_choice(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The choice spelled most like ``word`` (difflib's similarity ratio at least ``cutoff``), or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(
+    word: str, choices: Iterable[str], *, listing: str | None = None, prefix: str = "", cutoff: float = 0.6
+) -> str | None:
+    """The hint for a misspelt ``word``: ``did you mean '<prefix><closest>'?``.
+
+    When no choice is close enough it lists them all (``"<listing>: a, b"``, in the order given) if
+    ``listing`` names them, else it is None.
+    """
+    choices = list(choices)
+    close = closest_choice(word, choices, cutoff=cutoff)
+    if close is not None:
+        return f"did you mean '{prefix}{close}'?"
+    return f"{listing}: {', '.join(choices)}" if listing is not None else None
 
 
 class FileError(BirdkitError):

@@ -13,7 +13,7 @@ import jinja2
 
 from birdkit.apply.precheck import check_fleet
 from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, format_table, paint, print_json, progress
-from birdkit.errors import ConfigError, FileError, PeermapError
+from birdkit.errors import ConfigError, FileError, PeermapError, did_you_mean
 from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
 from birdkit.gen.policy import explain
@@ -102,10 +102,8 @@ def _selected_nodes(peermap: Peermap, wanted: list[str] | None) -> list[str] | N
     known = [node.name for node in peermap.nodes]
     for name in wanted:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
             raise PeermapError(
-                f"--node {name}: no such node in {peermap.source}",
-                hint=f"did you mean '{close[0]}'?" if close else f"nodes: {', '.join(known)}",
+                f"--node {name}: no such node in {peermap.source}", hint=did_you_mean(name, known, listing="nodes")
             )
     return wanted
 

@@ -8,7 +8,6 @@ a definition (route attributes, enum constants, built-in functions) and the eBGP
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -18,6 +17,7 @@ import attrs
 
 from birdkit.config import ast
 from birdkit.config.keywords import ALL_KEYWORDS, words
+from birdkit.errors import closest_choice
 from birdkit.span import Span
 
 #: what a name is used as: a value (``symbol``), or the name of a function, filter, table or template
@@ -105,8 +105,7 @@ class Undefined:
         """The keyword a misspelt name was likely meant to be (``selfx`` -> ``self``)."""
         if self.kind != "symbol":
             return None
-        close = difflib.get_close_matches(self.name, sorted(ALL_KEYWORDS), n=1, cutoff=0.8)
-        return close[0] if close else None
+        return closest_choice(self.name, ALL_KEYWORDS, cutoff=0.8)
 
     @property
     def enum_spelling(self) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import itertools
 import re
@@ -16,7 +15,7 @@ from birdkit.config.keywords import words as _words
 from birdkit.config.protocol_words import COMMON_WORDS, PROTOCOL_WORDS
 from birdkit.config.symbols import ROUTE_ATTRIBUTES
 from birdkit.config.versions_options import ATTRIBUTE_SINCE, option_gate
-from birdkit.errors import BirdSyntaxError, ConfigError
+from birdkit.errors import BirdSyntaxError, ConfigError, did_you_mean
 
 Version = tuple[int, int, int]
 
@@ -257,8 +256,7 @@ class _Gates:
             self.name(node, node.name, "protocol")
         kind = self.kind = node.kind
         if kind and kind not in PROTOCOL_TYPES:  # an included fragment's pseudo-protocol has no type
-            close = difflib.get_close_matches(kind, sorted(PROTOCOL_TYPES), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "protocol types: " + ", ".join(sorted(PROTOCOL_TYPES))
+            hint = did_you_mean(kind, sorted(PROTOCOL_TYPES), listing="protocol types")
             self.fail(node, f"unknown protocol type '{kind}'", hint=hint)
         if kind == "bmp":
             self.need(node, supports(self.version, None), "protocol bmp", "3.0 (BIRD 2 packages do not build it)")
@@ -475,12 +473,8 @@ class _Gates:
         # a route variable's attributes read like methods: r.bgp_path
         attribute = node.args is None and (node.name in ROUTE_ATTRIBUTES or node.name in self.custom_attributes)
         if node.name not in known and not attribute:
-            close = difflib.get_close_matches(node.name, sorted(known), n=1)
-            self.fail(
-                node,
-                f"unknown method '.{node.name}'",
-                hint=f"did you mean '.{close[0]}'?" if close else "methods: " + ", ".join(sorted(known)),
-            )
+            hint = did_you_mean(node.name, sorted(known), listing="methods", prefix=".")
+            self.fail(node, f"unknown method '.{node.name}'", hint=hint)
         if since_2_14:
             return
         if node.name in ("min", "max"):

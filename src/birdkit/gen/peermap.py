@@ -53,7 +53,6 @@ input also gives the line and column. Invalid input raises :class:`~birdkit.erro
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import os
 import re
@@ -67,7 +66,7 @@ import yaml
 
 from birdkit.config.keywords import ALL_KEYWORDS
 from birdkit.config.literals import is_symbol, string_problem
-from birdkit.errors import FileError, PeermapError
+from birdkit.errors import FileError, PeermapError, did_you_mean
 from birdkit.files import MAX_PEERMAP_BYTES, MAX_SECRET_BYTES, decode_utf8, parse_json, read_bytes
 from birdkit.gen.policy import PolicySpec, check_policies, parse_policy
 from birdkit.gen.topology import check_sessions
@@ -440,8 +439,7 @@ class _Validator:
             raise self.fail(path, f"expected a mapping of {', '.join(allowed)}, got {_kind(value)}")
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
+                hint = did_you_mean(str(key), allowed, listing="known keys")
                 raise self.fail((*path, str(key), _KEY), "unknown key", hint)
         return value
 
@@ -749,9 +747,7 @@ class _Validator:
         def known(name: Any, where: Path_) -> str:
             text = self.text(name, where)
             if text not in index:
-                close = difflib.get_close_matches(text, list(index), n=1)
-                raise self.fail(where, f"no node is called {_show(text)}",
-                                f"did you mean '{close[0]}'?" if close else None)
+                raise self.fail(where, f"no node is called {_show(text)}", did_you_mean(text, index))
             return text
 
         for key in ("route_reflectors", "cluster_id", "peers"):

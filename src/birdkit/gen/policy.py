@@ -19,7 +19,6 @@ the built-in defaults; the first that matches decides.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
-from birdkit.errors import PeermapError
+from birdkit.errors import PeermapError, did_you_mean
 from birdkit.gen.topology import Neighbor, PeerGroup, peer_groups, protocol_name
 
 if TYPE_CHECKING:
@@ -846,9 +845,8 @@ class _Reader:
             return None
         value = self.data[key]
         if value not in choices:
-            close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
             raise self.checks.fail((*self.path, key), f"{value!r} is not one of {', '.join(map(str, choices))}",
-                                   f"did you mean '{close[0]}'?" if close else None)
+                                   did_you_mean(str(value), map(str, choices)))
         return value
 
     def networks(self, key: str) -> tuple[IPNetwork, ...]:
@@ -998,9 +996,8 @@ def _check_section(
 ) -> None:
     for name, narrower in section.peers.items():
         if name not in names:
-            close = difflib.get_close_matches(name, names, n=1)
             raise peermap.error((*section.path, "peers", name, _KEY), f"no node or extra peer is called {name!r}",
-                                f"did you mean '{close[0]}'?" if close else f"peers: {', '.join(names)}")
+                                did_you_mean(name, names, listing="peers"))
         _check_section(peermap, narrower, families, names, nodes)
 
     def routed(cidr: IPNetwork, where: Path_) -> None:
