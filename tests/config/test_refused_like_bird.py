@@ -2,7 +2,8 @@
 
 - Inside an option, a bare word after the first is a keyword or a name defined above it: BIRD's lexer turns any
   other word into an undefined symbol, which no option takes (`next hop selfx;`, `scan time foo;`).
-- A protocol type is one BIRD builds (`protocol kernelz` is refused; `bmp` only 3.x builds, `perf` only 2.x).
+- A protocol type is one BIRD builds (`protocol kernelz` is refused; `bmp` only 3.x builds, `perf` only 2.x;
+  `evpn` came with 2.19 and 3.3, after every target).
 - `import`/`export` without a policy takes only limit, keep filtered, table, target or settle (`export stub;`).
 - No option repeats a keyword (`route route ...`, `interval 200 ms ms;`), and a method is one BIRD defines.
 - A route attribute is one BIRD knows (`bgp_communityz` is refused, not taken for a BGP attribute).
@@ -46,6 +47,7 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "misspelt-protocol-type": ("protocol kernelz { ipv4; }\n", NONE),
     "protocol-type-missing": ("protocol k1 { ipv4; }\n", NONE),
     "protocol-bmp": ("protocol bmp { station address ip 198.18.0.9 port 1790; }\n", V3),
+    "protocol-evpn": ("protocol evpn { }\n", NONE),
     "export-a-keyword": ("protocol kernel { ipv4 { export stub; }; }\n", NONE),
     "import-a-filter-without-filter": ("filter f { accept; }\nprotocol kernel { ipv4 { import f; }; }\n", NONE),
     "import-limit-and-keep-filtered": (
@@ -104,6 +106,13 @@ def test_a_misspelt_keyword_is_named_where_bird_names_it_with_a_hint() -> None:
     line = CASES["misspelt-next-hop-self"][0]
     assert error.span is not None and (error.span.line, error.span.column) == (3, line.index("selfx") + 1)
     assert "selfx" in error.message and error.hint is not None and "'self'" in error.hint
+
+
+def test_a_misspelt_protocol_type_is_named_with_the_type_it_is_closest_to() -> None:
+    with pytest.raises(BirdSyntaxError) as caught:
+        check_config("bird.conf", text=HEAD + CASES["misspelt-protocol-type"][0])
+    assert caught.value.message == "unknown protocol type 'kernelz'"
+    assert caught.value.hint == "did you mean 'kernel'?"
 
 
 @pytest.mark.live
