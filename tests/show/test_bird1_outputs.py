@@ -8,14 +8,22 @@ from pathlib import Path
 import pytest
 
 from birdkit.show.parse import parse_routes
-from birdkit.show.stream import iter_routes
+from birdkit.show.stream import iter_route_json, iter_routes
+
+from .transcripts import check_route_json
 
 pytestmark = pytest.mark.corpus
 
 BIRD1_OUTPUTS = ["birdwatcher__routes_bird1_ipv4.txt"]
-#: pybird's transcripts indent after a reply code with spaces ("1008-   Type: ..."): the reference parser
-#: reads them, the stream parser does not yet
-REFERENCE_ONLY = ["pybird__commands-show_route_all.txt", "pybird__commands-show_route_table_T_PS1_all_protocol_PS1.txt"]
+#: pybird's transcripts of BIRD 1.3-1.4 sockets, saved with TABs expanded ("1008-   Type: ...", "        BGP.as_path")
+#: and trailing blanks stripped (a bare "0000" final line)
+PYBIRD_TRANSCRIPTS = [
+    "pybird__commands-show_route_all.txt",
+    "pybird__commands-show_route_all_protocol_PS1.txt",
+    "pybird__commands-show_route_table_T_PS1_all_protocol_PS1.txt",
+    "pybird__parse-route-data-all000.txt",
+    "pybird__parse-route-data-example.txt",
+]
 
 
 @pytest.mark.parametrize("name", BIRD1_OUTPUTS)
@@ -28,8 +36,13 @@ def test_bird1_route_outputs(corpus_dir: Path, name: str) -> None:
     assert not any(" via " in route.prefix for route in routes)
 
 
-@pytest.mark.parametrize("name", REFERENCE_ONLY)
+@pytest.mark.parametrize("name", PYBIRD_TRANSCRIPTS)
 def test_bird1_transcripts_indented_with_spaces(corpus_dir: Path, name: str) -> None:
-    routes = parse_routes((corpus_dir / "outputs" / name).read_text())
+    text = (corpus_dir / "outputs" / name).read_text()
+    routes = parse_routes(text)
     assert routes and all(route.source for route in routes)
     assert all(route.next_hops for route in routes if route.dest == "unicast")
+    assert all(route.bgp and route.bgp.as_path for route in routes if route.source == "BGP unicast")
+    assert not any(route.other_attributes for route in routes)
+    assert list(iter_routes(text.splitlines())) == routes
+    check_route_json(iter_route_json(text.splitlines()), routes)

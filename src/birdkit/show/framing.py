@@ -18,8 +18,13 @@ import attrs
 from birdkit.errors import OutputParseError
 from birdkit.span import Span
 
-_CODED = re.compile(r"^(\d{4})([ -])(.*)$")
-_FINAL = re.compile(r"\d{4} ")
+#: a coded line; a bare code is a final line whose space was stripped (by an editor, like pybird's transcripts)
+_CODED = re.compile(r"^(\d{4})(?:([ -])(.*))?$")
+_FINAL = re.compile(r"\d{4}(?: |$)")
+_CODED_LINE = re.compile(r"^\d{4}[ -]", re.M)
+#: an indented line whose TABs became spaces: its reply code if any (a socket continuation line's space counts
+#: as indent), the indent, then text without ``[`` (a route line, even one without a network, keeps its spaces)
+_EXPANDED_INDENT = re.compile(r"^(\d{4}-|(?=  ))( +)(?=[^ \[\n][^\[\n]*$)", re.M)
 
 
 @attrs.frozen
@@ -53,12 +58,39 @@ def deframe(lines: Iterable[str]) -> Iterator[ReplyLine]:
         match = _CODED.match(line)
         if match:
             code = int(match.group(1))
-            yield ReplyLine(code, match.group(3), match.group(2) == " ")
+            yield ReplyLine(code, match.group(3) or "", match.group(2) != "-")
         elif code is not None and line.startswith(" "):
             yield ReplyLine(code, line[1:])
         else:
             code = None
             yield ReplyLine(None, line)
+
+
+def restore_tabs(text: str) -> str:
+    """Route or interface output whose TABs were expanded to spaces (copied through a terminal, an editor or a
+    ticket, like pybird's transcripts: ``1008-   Type: BGP univ``), with its body lines' TABs back, as BIRD
+    prints them; text holding a TAB is returned as it is.
+
+    BIRD indents a body line with one TAB after the framing (a reply code, a continuation space, or nothing in
+    plain birdc text) and a wrapped attribute's further lines with two. Where the TAB stops fell depends on the
+    framing's width, so depths are compared among lines of the same framing: a line indented deeper than the
+    shallowest such line continues an attribute. A continuation line of socket text keeps its framing space.
+    """
+    if "\t" in text:
+        return text
+    indents = list(_EXPANDED_INDENT.finditer(text))
+    if not indents:
+        return text
+    coded_unit = min((len(found[2]) for found in indents if found[1]), default=0)
+    other_unit = min((len(found[2]) for found in indents if not found[1]), default=0)
+    continuation = " " if _CODED_LINE.search(text) else ""
+
+    def tabs(found: re.Match[str]) -> str:
+        code, indent = found.groups()
+        deeper = len(indent) > (coded_unit if code else other_unit)
+        return (code or continuation) + ("\t\t" if deeper else "\t")
+
+    return _EXPANDED_INDENT.sub(tabs, text)
 
 
 #: the longest line of birdc output read from a file or stdin (BIRD's lines stay far below)

@@ -21,7 +21,7 @@ from lark.exceptions import VisitError
 from birdkit.errors import BirdError, ImpossibleValueError, OutputParseError
 from birdkit.resources import grammar_path
 from birdkit.show import values
-from birdkit.show.framing import deframe
+from birdkit.show.framing import deframe, restore_tabs
 from birdkit.show.models import (
     BGP_ATTRIBUTE_NAMES,
     AsPathSegment,
@@ -122,26 +122,9 @@ def reply_lines(text: str) -> Iterator[tuple[int, str]]:
         yield number, body
 
 
-def _body_tabs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Indented body lines (next hops, attributes, addresses) start with a TAB, as BIRD prints them.
-
-    Plain birdc text copied from a terminal or an editor may have TABs turned into spaces (then it has no TAB
-    at all): a line indented deeper than the shallowest body line continues the attribute above it. A TAB
-    inside a route line (a hand-edited sample) becomes a space.
-    """
-    expanded = not any("\t" in body for _, body in lines)
-    indents = [len(body) - len(body.lstrip(" ")) for _, body in lines if body[:2] == "  " and "[" not in body]
-    unit = min(indents, default=0)
-    result = []
-    for number, body in lines:
-        if expanded and body[:2] == "  ":
-            stripped = body.lstrip(" ")
-            if "[" not in stripped:
-                body = ("\t\t" if len(body) - len(stripped) > unit else "\t") + stripped
-        if body[:1] != "\t" and "\t" in body:
-            body = body.replace("\t", " ")
-        result.append((number, body))
-    return result
+def _route_line_tabs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A TAB inside a route line (a hand-edited sample) becomes a space; body lines keep their leading TAB."""
+    return [(number, body.replace("\t", " ") if body[:1] != "\t" and "\t" in body else body) for number, body in lines]
 
 
 def _parse(lines: list[tuple[int, str]], start: str, path: str | None) -> Tree[Token]:
@@ -249,7 +232,7 @@ def _v1_next_hops(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 @_values_checked("show route")
 def parse_routes(text: str, *, path: str | None = None) -> list[Route]:
     """The routes of ``show route [all]`` output (any table, any net type; 1.x, 2.x or 3.x attributes)."""
-    lines = _body_tabs([(n, b) for n, b in reply_lines(text) if not b.startswith("Total:")])
+    lines = _route_line_tabs([(n, b) for n, b in reply_lines(restore_tabs(text)) if not b.startswith("Total:")])
     if " via " in text or " dev " in text or " multipath " in text:
         lines = _v1_next_hops(lines)
     tree = _parse(lines, "routes", path)
@@ -541,7 +524,7 @@ def parse_status(text: str, *, path: str | None = None) -> Status:
 @_values_checked("show interfaces")
 def parse_interfaces(text: str, *, path: str | None = None) -> list[Interface]:
     """``show interfaces``: state, index, master, flags, MTU and addresses of every interface."""
-    lines = _body_tabs(list(reply_lines(text)))
+    lines = _route_line_tabs(list(reply_lines(restore_tabs(text))))
     tree = _parse(lines, "interfaces", path)
     interfaces = []
     for item in tree.children:

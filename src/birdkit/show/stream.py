@@ -29,7 +29,7 @@ from orjson import loads as json_loads
 
 from birdkit.errors import BirdError, ImpossibleValueError, OutputParseError
 from birdkit.show import values
-from birdkit.show.framing import ReplyLine
+from birdkit.show.framing import ReplyLine, restore_tabs
 from birdkit.show.models import (
     BGP_ATTRIBUTE_NAMES,
     AsPathSegment,
@@ -128,8 +128,6 @@ _BLANK_LINES = re.compile(r"\n+")
 #: a BIRD 1.x route line's network (blank for a further route of it) and next hop, or ``multipath`` (its next
 #: hops follow as body lines), before the bracket
 _V1_HOP = re.compile(r"(\S[^\t\n]*?|) *(?:((?:via|dev) [^\t\n]*?)|multipath) *\Z")
-#: body lines of plain birdc text whose TABs were expanded to spaces (no ``[``: not a route line)
-_EXPANDED_TABS = re.compile(r"^( {2,})(?=[^ \[\n][^\[\n]*$)", re.M)
 _NO_NETWORK = "a route line without a network and no route before it"
 _COMMUNITY_PART, _LARGE_COMMUNITY_PART = "community part", "large community part"
 #: the limits the typed path checks inline, where ints are made (a value beyond one sends its record to the
@@ -231,15 +229,6 @@ def _chunks(source: Iterable[str] | Iterable[ReplyLine]) -> Iterator[str]:
             limit = min(limit * 4, _CHUNK_LINES)
     if batch:
         yield "\n".join(batch) + "\n"
-
-
-def _expand_tabs(text: str) -> str:
-    """Plain birdc text copied from a terminal or an editor (no TAB at all): indented body lines get their TABs
-    back; a line indented deeper than the shallowest body line continues the attribute above it."""
-    if "\t" in text or ("\n  " not in text and not text.startswith("  ")):
-        return text
-    unit = min((len(match.group(1)) for match in _EXPANDED_TABS.finditer(text)), default=0)
-    return _EXPANDED_TABS.sub(lambda match: "\t\t" if len(match.group(1)) > unit else "\t", text)
 
 
 def _last_record_start(text: str, floor: int, end: int) -> int:
@@ -547,7 +536,7 @@ class RouteReader:
         lines_end = len(text) if final else text.rfind("\n") + 1
         if "\t" not in chunk and lines_end > floor:
             pending = text[lines_end:]
-            text = text[:floor] + _expand_tabs(text[floor:lines_end]) + pending
+            text = text[:floor] + restore_tabs(text[floor:lines_end]) + pending
             lines_end = len(text) - len(pending)
         end = lines_end if final else _last_record_start(text, floor, lines_end)
         self.carry, self.pending = text[end:lines_end], text[lines_end:]
