@@ -26,16 +26,19 @@ class BirdkitError(Exception):
         span: Span | None = None,
         source_line: str | None = None,
         hint: str | None = None,
+        path: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
         self.source_line = source_line
         self.hint = hint
+        self._path = path
 
     @property
     def path(self) -> str | None:
-        return self.span.path if self.span else None
+        """The file the error is about: its span's, or ``path`` for an error about a whole file (unreadable)."""
+        return self.span.path if self.span else self._path
 
     @property
     def line(self) -> int | None:

@@ -46,15 +46,15 @@ def _open_checked(name: str, what: str, kinds: tuple[int, ...]) -> int:
     """A read-only descriptor of ``name``, refused unless its kind is one of ``kinds`` (kernel files never)."""
     real = os.path.realpath(name)
     if real.startswith(_KERNEL_ROOTS):
-        raise FileError(f"cannot read {what} {name}: {real} is a kernel file, not a {what}")
+        raise FileError(f"cannot read {what} {name}: {real} is a kernel file, not a {what}", path=name)
     try:
         handle = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as error:
-        raise FileError(f"cannot read {what} {name}: {error.strerror}") from None
+        raise FileError(f"cannot read {what} {name}: {error.strerror}", path=name) from None
     kind = stat.S_IFMT(os.fstat(handle).st_mode)
     if kind not in kinds:
         os.close(handle)
-        raise FileError(f"cannot read {what} {name}: it is {_KINDS.get(kind, 'not a regular file')}")
+        raise FileError(f"cannot read {what} {name}: it is {_KINDS.get(kind, 'not a regular file')}", path=name)
     return handle
 
 
@@ -82,12 +82,14 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int, what: str = "file") 
             chunks.append(chunk)
             size += len(chunk)
     except OSError as error:
-        raise FileError(f"cannot read {what} {name}: {error.strerror}") from None
+        raise FileError(f"cannot read {what} {name}: {error.strerror}", path=name) from None
     finally:
         os.close(handle)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise FileError(f"{what} {name} is larger than {_size(limit)}", hint=f"birdkit reads {what}s up to that size")
+        raise FileError(
+            f"{what} {name} is larger than {_size(limit)}", hint=f"birdkit reads {what}s up to that size", path=name
+        )
     return data
 
 
@@ -125,7 +127,7 @@ def parse_json(text: str, name: str) -> Any:
     except json.JSONDecodeError as error:
         raise FileError(f"not valid JSON: {error.msg}", span=Span(name, error.lineno, error.colno)) from None
     except RecursionError:
-        raise FileError(f"{name}: not valid JSON: nested too deeply") from None
+        raise FileError(f"{name}: not valid JSON: nested too deeply", path=name) from None
 
 
 def read_json(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> Any:
@@ -140,7 +142,9 @@ def stdin_stream() -> BinaryIO:
     import sys
 
     if sys.stdin is None:
-        raise FileError("cannot read standard input: it is closed", hint="pipe the input in, or name a FILE")
+        raise FileError(
+            "cannot read standard input: it is closed", hint="pipe the input in, or name a FILE", path="<stdin>"
+        )
     binary = getattr(sys.stdin, "buffer", None)
     return binary if binary is not None else io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
 
@@ -149,7 +153,11 @@ def read_stdin(*, limit: int, what: str = "input", lossless: bool = False) -> st
     """Standard input (``-``) read like :func:`read_text`: at most ``limit`` bytes, UTF-8 checked or kept."""
     data = stdin_stream().read(limit + 1)
     if len(data) > limit:
-        raise FileError(f"{what} on stdin is larger than {_size(limit)}", hint=f"birdkit reads {what}s up to that size")
+        raise FileError(
+            f"{what} on stdin is larger than {_size(limit)}",
+            hint=f"birdkit reads {what}s up to that size",
+            path="<stdin>",
+        )
     return data.decode("utf-8", "surrogateescape") if lossless else decode_utf8(data, "<stdin>")
 
 
@@ -169,7 +177,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, mode: int 
     except FileNotFoundError:
         existing = None
     except OSError as error:
-        raise FileError(f"cannot write {name}: {error.strerror}") from None
+        raise FileError(f"cannot write {name}: {error.strerror}", path=name) from None
     if existing is not None:
         _check_replaceable(name, existing)
     payload = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
@@ -177,7 +185,8 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, mode: int 
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as error:
-        raise FileError(f"cannot write {name}: {error.strerror}", hint=f"is {target.parent} writable?") from None
+        hint = f"is {target.parent} writable?"
+        raise FileError(f"cannot write {name}: {error.strerror}", hint=hint, path=name) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
@@ -189,7 +198,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, mode: int 
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise FileError(f"cannot write {name}: {error.strerror}; it is unchanged") from None
+        raise FileError(f"cannot write {name}: {error.strerror}; it is unchanged", path=name) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -198,14 +207,16 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, mode: int 
 def _check_replaceable(name: str, existing: os.stat_result) -> None:
     kind = stat.S_IFMT(existing.st_mode)
     if kind != stat.S_IFREG:
-        raise FileError(f"cannot write {name}: it is {_KINDS.get(kind, 'not a regular file')}")
+        raise FileError(f"cannot write {name}: it is {_KINDS.get(kind, 'not a regular file')}", path=name)
     if not existing.st_mode & 0o222:
         raise FileError(
             f"cannot write {name}: the file is read-only (mode {stat.S_IMODE(existing.st_mode):04o})",
             hint="make it writable first (chmod u+w) if it should change",
+            path=name,
         )
     if existing.st_nlink > 1:
         raise FileError(
             f"cannot write {name}: it has {existing.st_nlink} hard links, and replacing it would cut them",
             hint="write to a copy, or remove the other links first",
+            path=name,
         )

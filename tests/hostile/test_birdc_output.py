@@ -61,10 +61,13 @@ def test_json_stays_valid_when_the_parse_fails_midway() -> None:
     assert len(routes) >= 3 and all("prefix" in route for route in routes)
 
 
-def test_jsonl_is_one_record_per_line_until_the_error() -> None:
+def test_jsonl_is_one_record_per_line_until_the_error_then_the_error() -> None:
     broken = ROUTES + b"this is not a route line\n"
     outcome = birdkit(["parse-routes", "--format", "jsonl", "-"], stdin=broken).clean(1)
-    assert all(json.loads(line)["prefix"] for line in outcome.stdout.splitlines())
+    *routes, last = [json.loads(line) for line in outcome.stdout.splitlines()]
+    assert len(routes) >= 3 and all(route["prefix"] for route in routes)
+    line = broken.count(b"\n")
+    assert last["error"]["line"] == line and last["error"]["path"] == "<stdin>" and last["exit_code"] == 1
 
 
 def test_bytes_that_are_not_utf8_and_terminal_escapes_are_harmless() -> None:

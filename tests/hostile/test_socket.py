@@ -4,6 +4,7 @@ escapes, against the client and `birdkit show`."""
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -154,6 +155,14 @@ def test_a_status_reply_of_another_shape_is_a_clean_error(socket_path: Path) -> 
         outcome = birdkit(["show", "status", "--socket", str(socket_path)])
     outcome.clean(1, says="<status reply>:3:1: this is not `status` output as BIRD prints it")
     assert "HOSTNAME" not in outcome.stderr and "<string>" not in outcome.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_status_reply_of_another_shape_is_a_json_error_when_json_is_asked_for(socket_path: Path, fmt: str) -> None:
+    with fake_bird(socket_path, answering(bad_status)):
+        outcome = birdkit(["show", "status", "--socket", str(socket_path), "--format", fmt])
+    error = json.loads(outcome.clean(1, says="<status reply>:3:1:").stdout)["error"]
+    assert (error["path"], error["line"], error["column"], error["error"]) == ("<status reply>", 3, 1, "OutputParseError")
 
 
 def test_status_jsonl_is_one_line(socket_path: Path) -> None:

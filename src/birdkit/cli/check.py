@@ -56,19 +56,17 @@ def run(args: argparse.Namespace) -> int:
     from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, paint, print_json
     from birdkit.config.parse import check_config
     from birdkit.config.versions import format_version, parse_target
-    from birdkit.errors import BirdkitError, FileError
+    from birdkit.errors import BirdkitError, FileError, UsageError
     from birdkit.files import MAX_CONFIG_BYTES, read_stdin
     from birdkit.terminal import printable
 
     try:
         version = parse_target(args.target)
     except BirdkitError as error:
-        print(f"birdkit check: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"birdkit check: {error.message}", hint=error.hint) from None
     include_map = _include_map(args.map)
     if include_map is None:
-        print("birdkit check: --map takes PREFIX=DIR, e.g. --map /etc/bird/=./etc-bird/", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("birdkit check: --map takes PREFIX=DIR, e.g. --map /etc/bird/=./etc-bird/")
     target = args.target or format_version(version)
     verdicts: list[dict[str, Any]] = []
     unreadable = False

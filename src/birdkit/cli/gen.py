@@ -12,8 +12,8 @@ from pathlib import Path
 import jinja2
 
 from birdkit.apply.precheck import check_fleet
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, format_table, paint, print_json, progress
-from birdkit.errors import ConfigError, FileError, PeermapError, did_you_mean
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.errors import ConfigError, FileError, PeermapError, UsageError, did_you_mean
 from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
 from birdkit.gen.policy import explain
@@ -63,8 +63,7 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate, optionally check or diff, then write every node's config atomically."""
     if args.output is None and args.explain is None:
-        print("birdkit gen: -o/--output OUTDIR is required (unless --explain NODE)", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("birdkit gen: -o/--output OUTDIR is required (unless --explain NODE)")
     if args.output is not None and args.output.exists() and not args.output.is_dir():
         hint = "-o names the directory that receives <node>/bird.conf"
         raise FileError(f"-o {args.output}: not a directory", hint=hint)

@@ -6,8 +6,8 @@ import argparse
 import ipaddress
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, bird_version, format_table, paint, print_json
-from birdkit.errors import FileError
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, bird_version, format_table, paint, print_json
+from birdkit.errors import FileError, UsageError
 from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text
 
 EPILOG = """\
@@ -61,14 +61,12 @@ def run(args: argparse.Namespace) -> int:
             print(format_table(["rule", "severity", "doc"], rows))
         return EXIT_OK
     if not args.files:
-        print("birdkit lint: give at least one FILE (or --list-rules)", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("birdkit lint: give at least one FILE (or --list-rules)")
     for address in args.outside:
         try:
             ipaddress.ip_address(address)
         except ValueError:
-            print(f"birdkit lint: --outside takes an IP address, not {address!r}", file=sys.stderr)
-            return EXIT_USAGE
+            raise UsageError(f"birdkit lint: --outside takes an IP address, not {address!r}") from None
     target = args.target or ANY_TARGET  # without --target: whatever some supported BIRD accepts
     configs = []
     sources: dict[str, str] = {}  # what stdin held, to quote its lines

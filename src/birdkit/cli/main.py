@@ -8,9 +8,14 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 from birdkit import __version__
 from birdkit.cli.output import EXIT_ENV, EXIT_INTERRUPTED, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from birdkit.cli.output import WatchedStream
+    from birdkit.errors import BirdkitError
 
 # command -> (module, one line of help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -102,34 +107,85 @@ def _dispatch(args: list[str]) -> int:
         print(f"birdkit: unknown command {name!r}\n\n{_top_level_help()}", file=sys.stderr)
         return EXIT_USAGE
     module = importlib.import_module(entry[0])
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog=f"birdkit {name}",
         description=_summary(name),
         epilog=getattr(module, "EPILOG", None),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     module.configure(parser, name)
+    from birdkit.cli.output import WatchedStream
+    from birdkit.errors import BirdkitError, ResourceError, RuntimeMissingError, UsageError
+
+    stdout = WatchedStream(sys.stdout)
     try:
         options = parser.parse_args(args[1:])
+    except UsageError as error:  # argparse's own message and usage are on stderr already
+        return _refuse(None, error, EXIT_USAGE, _json_format_of_argv(args[1:]), stdout)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    from birdkit.errors import BirdkitError, RuntimeMissingError
     from birdkit.stack import deep_stack
 
+    fmt = "json" if getattr(options, "json", False) else getattr(options, "format", None)
+    fmt = fmt if fmt in JSON_FORMATS else None
+    if fmt is not None:
+        sys.stdout = cast(TextIO, stdout)
     try:
         return int(deep_stack(module.run)(options))
     except RuntimeMissingError as error:
-        print(f"birdkit {name}: {error}", file=sys.stderr)
-        return EXIT_ENV
+        return _refuse(f"birdkit {name}: {error}", error, EXIT_ENV, fmt, stdout)
     except BirdkitError as error:
-        print(str(error), file=sys.stderr)
-        return error.exit_code
+        return _refuse(str(error), error, error.exit_code, fmt, stdout)
     except KeyboardInterrupt:
-        print(f"birdkit {name}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _refuse(f"birdkit {name}: interrupted", BirdkitError("interrupted"), EXIT_INTERRUPTED, fmt, stdout)
     except MemoryError:
-        print(f"birdkit {name}: out of memory: the input is too large for this machine", file=sys.stderr)
-        return EXIT_USAGE
+        too_large = ResourceError("out of memory: the input is too large for this machine")
+        return _refuse(f"birdkit {name}: {too_large}", too_large, EXIT_USAGE, fmt, stdout)
+    finally:
+        sys.stdout = stdout.stream
+
+
+def _refuse(message: str | None, error: BirdkitError, code: int, fmt: str | None, stdout: WatchedStream) -> int:
+    """The one place a user error leaves a command: ``message`` on stderr, the error's JSON on stdout when the
+    command was asked for JSON (``fmt``), and the exit ``code``."""
+    from birdkit.cli.output import print_json_error
+
+    if message is not None:
+        print(message, file=sys.stderr)
+    if fmt is not None:
+        print_json_error(error, code, fmt, stdout)
+    return code
+
+
+#: the --format values that ask for JSON output; --json asks for "json"
+JSON_FORMATS = ("json", "jsonl")
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors, printed as argparse prints them, come back as a UsageError, so
+    that a command line asking for JSON gets its error as JSON too."""
+
+    def error(self, message: str) -> NoReturn:
+        from birdkit.errors import UsageError
+
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise UsageError(message, hint=f"{self.prog} --help")
+
+
+def _json_format_of_argv(args: list[str]) -> str | None:
+    """The JSON format a command line that argparse refused asks for (``--json``, ``--format json|jsonl``), if any."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--json":
+            return "json"
+        value = arg.removeprefix("--format=") if arg.startswith("--format=") else None
+        if arg == "--format" and index + 1 < len(args):
+            value = args[index + 1]
+        if value in JSON_FORMATS:
+            return value
+    return None
 
 
 if __name__ == "__main__":

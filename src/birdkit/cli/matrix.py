@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
-from birdkit.cli.output import EXIT_ENV, EXIT_OK, EXIT_USAGE, format_table, print_json
+from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
+from birdkit.errors import UsageError
 from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.runtime import ALL_VERSIONS, describe
 from birdkit.terminal import printable
@@ -42,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     if (args.action == "check") != bool(args.files):
         wrong = "`matrix check` needs FILEs" if args.action == "check" else f"`matrix {args.action}` takes no FILE"
-        print(f"birdkit matrix: {wrong}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"birdkit matrix: {wrong}")
     if args.action == "prepare":
         prepare()
     matrix = BirdMatrix.discover()

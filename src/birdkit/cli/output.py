@@ -7,9 +7,12 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from birdkit.terminal import printable
+
+if TYPE_CHECKING:
+    from birdkit.errors import BirdkitError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -54,6 +57,42 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
 
     json.dump(value, out, indent=2, sort_keys=True, default=str)
     out.write("\n")
+
+
+class WatchedStream:
+    """A text stream that remembers whether anything was written to it: standard output, watched by the CLI while
+    a command prints JSON, so that an error knows whether its JSON document may still be printed."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
+        return self.stream.write(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def print_json_error(error: BirdkitError, exit_code: int, fmt: str, stdout: WatchedStream) -> None:
+    """Print ``{"ok": false, "exit_code": N, "error": {...}}`` (the error as ``check --json`` shows it) on
+    ``stdout`` for a command asked for ``fmt`` (``json`` or ``jsonl``) that stops on a user error.
+
+    JSONL gets it as its last line, after any records already printed; JSON gets it as the whole document, unless
+    the command already printed one (a route array closed on the error), which stays the one valid document.
+    """
+    import json
+
+    payload = {"ok": False, "exit_code": exit_code, "error": error.to_json()}
+    if fmt == "jsonl":
+        stdout.write(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
+    elif not stdout.written:
+        print_json(payload, stdout.stream)
 
 
 def progress(message: str) -> None:

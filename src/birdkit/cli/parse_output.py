@@ -104,14 +104,16 @@ def write_route_json(routes: Iterable[dict[str, Any]], fmt: str, stream: TextIO 
             out.write(json_printable(dumps(route).decode()) + "\n")
             count += 1
         return count
-    out.write("[")
     try:
         for route in routes:
             text = json_printable(dumps(route, option=OPT_SORT_KEYS).decode())
-            out.write(("," if count else "") + "\n  " + text)
+            out.write(("," if count else "[") + "\n  " + text)
             count += 1
-    finally:  # an error mid-stream still leaves valid JSON (the routes before it); the error goes to stderr
-        out.write("\n]\n" if count else "]\n")
+    finally:  # an error after the first route still leaves valid JSON (the routes before it)
+        if count:
+            out.write("\n]\n")
+    if not count:  # an error before the first route prints nothing here: the CLI prints it as JSON
+        out.write("[]\n")
     return count
 
 

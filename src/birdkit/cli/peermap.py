@@ -98,7 +98,8 @@ def _read(name: str) -> str:
             return read_stdin(limit=MAX_NODE_LIST_BYTES, what="node list")
         return read_text(name, limit=MAX_NODE_LIST_BYTES, what="node list")
     except FileError as error:
-        raise PeermapError(error.message, span=error.span, hint=error.hint or "kubectl writes UTF-8 JSON") from None
+        hint = error.hint or "kubectl writes UTF-8 JSON"
+        raise PeermapError(error.message, span=error.span, hint=hint, path=error.path) from None
 
 
 def _live_nodes() -> list[Any]:

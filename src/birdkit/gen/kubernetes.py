@@ -93,7 +93,7 @@ def load_node_list(text: str, source: str = "<stdin>") -> list[Mapping[str, Any]
         document = parse_json(text, source)
     except FileError as error:
         hint = "give the output of `kubectl get nodes -o json`"
-        raise PeermapError(error.message, span=error.span, hint=hint) from None
+        raise PeermapError(error.message, span=error.span, hint=hint, path=error.path) from None
     if isinstance(document, Mapping) and document.get("kind") == "Node":
         return [document]
     items = document.get("items") if isinstance(document, Mapping) else None

@@ -281,7 +281,7 @@ def load_peermap(path: str | os.PathLike[str]) -> Peermap:
     try:
         text = decode_utf8(read_bytes(file, limit=MAX_PEERMAP_BYTES, what="peer map"), str(path))
     except FileError as error:
-        raise PeermapError(error.message, span=error.span, hint=error.hint) from None
+        raise PeermapError(error.message, span=error.span, hint=error.hint, path=error.path) from None
     return parse_peermap(text, source=str(path), base_dir=file.parent)
 
 
@@ -297,11 +297,11 @@ def parse_peermap(text: str, source: str = "peermap.yaml", base_dir: Path | None
         else:
             data = _load_yaml(text, locations)
     except tomllib.TOMLDecodeError as error:
-        raise PeermapError(f"{source}: not valid TOML: {error}") from None
+        raise PeermapError(f"{source}: not valid TOML: {error}", path=source) from None
     except RecursionError:  # tomllib recurses once per nested array or table
-        raise PeermapError(f"{source}: not valid TOML: nested too deeply") from None
+        raise PeermapError(f"{source}: not valid TOML: nested too deeply", path=source) from None
     except FileError as error:
-        raise PeermapError(error.message, span=error.span) from None
+        raise PeermapError(error.message, span=error.span, path=error.path) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
