@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,28 @@ def test_console_script_runs() -> None:
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("birdkit ")
+
+
+#: the commands that print JSON (--json or --format json/jsonl)
+JSON_COMMANDS = ["check", "lint", "parse-routes", "parse-protocols", "show", "gen", "apply", "verify", "lab", "matrix"]
+
+
+def test_every_json_command_documents_its_errors_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from birdkit.cli.output import JSON_ERRORS
+
+    for name in JSON_COMMANDS:
+        assert cli.main([name, "--help"]) == 0
+        assert JSON_ERRORS in capsys.readouterr().out, name
+
+
+def test_a_json_error_in_process_leaves_standard_output_as_it_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import json
+
+    before = sys.stdout
+    assert cli.main(["lint", "--json", f"{tmp_path}/missing.conf"]) == 2
+    assert sys.stdout is before
+    printed = capsys.readouterr()
+    assert json.loads(printed.out)["error"]["path"] == f"{tmp_path}/missing.conf"
+    assert "No such file" in printed.err and "{" not in printed.err

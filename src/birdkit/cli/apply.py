@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress, whole_number
+from birdkit.cli.output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    JSON_ERRORS,
+    format_table,
+    paint,
+    print_json,
+    progress,
+    whole_number,
+)
 from birdkit.terminal import printable
 
 EPILOG = """\
@@ -22,7 +31,7 @@ if any config fails, no node is touched. Then per node: `bird -p` on the node, b
 Nodes are reached as the peer map says (transport: netns|multipass|ssh|local). Passwords never print.
 exit codes: 0 every node applied or unchanged, 1 some node failed or was rolled back,
             2 invalid peer map, 3 BIRD/root/tool missing
-"""
+""" + JSON_ERRORS
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from birdkit.cli.output import JSON_ERRORS
+
 EPILOG = """\
 examples:
   birdkit check /etc/bird/bird.conf
@@ -17,7 +19,7 @@ examples:
 
 exit codes: 0 every file is valid, 1 a file is invalid, 2 usage error or a file cannot be read (missing,
             a directory or device, larger than 64 MiB)
-"""
+""" + JSON_ERRORS
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:

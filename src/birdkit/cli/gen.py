@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from birdkit.apply.precheck import check_fleet
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, JSON_ERRORS, format_table, paint, print_json, progress
 from birdkit.errors import ConfigError, FileError, PeermapError, UsageError, did_you_mean
 from birdkit.files import MAX_CONFIG_BYTES, read_bytes, read_text, write_atomically
 from birdkit.gen.peermap import Peermap, load_peermap
@@ -34,7 +34,7 @@ examples:
 
 The peer map schema is documented in `python -m pydoc birdkit.gen.peermap` and the README.
 An invalid peer map writes nothing and exits 2. Passwords never appear in output or --diff.
-"""
+""" + JSON_ERRORS
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
     """Add ``birdkit gen``'s arguments."""

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, progress, seconds
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, JSON_ERRORS, format_table, paint, print_json, progress, seconds
 from birdkit.terminal import printable
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ The netns backend makes every node a network namespace joined on the underlay 19
 walkthrough's 198.20.0.0/24); pods live in their own namespaces. The host's routes, sysctls and iptables
 are never touched. State lives in $BIRDKIT_STATE/lab (default /run/birdkit/lab), so `lab down` works
 after a crash or an interrupted `lab up`.
-"""
+""" + JSON_ERRORS
 
 PARTLY_UP = "the lab is partly up; `birdkit lab down` removes it"
 

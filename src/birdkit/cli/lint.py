@@ -6,7 +6,7 @@ import argparse
 import ipaddress
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, bird_version, format_table, paint, print_json
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, JSON_ERRORS, bird_version, format_table, paint, print_json
 from birdkit.errors import FileError, UsageError
 from birdkit.files import MAX_CONFIG_BYTES, read_stdin, read_text
 
@@ -23,7 +23,7 @@ Several files are linted as one fleet: every file on its own, plus the cross-nod
 exit codes: 0 no errors (warnings are printed but do not fail; --strict makes them fail),
             1 errors found (or, with --strict, warnings), 2 a file cannot be read (missing,
             a directory or device, larger than 64 MiB)
-"""
+""" + JSON_ERRORS
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:

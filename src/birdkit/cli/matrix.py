@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from birdkit.cli.output import EXIT_ENV, EXIT_OK, format_table, print_json
+from birdkit.cli.output import EXIT_ENV, EXIT_OK, JSON_ERRORS, format_table, print_json
 from birdkit.errors import UsageError
 from birdkit.files import MAX_CONFIG_BYTES, read_text
 from birdkit.runtime import ALL_VERSIONS, describe
@@ -26,7 +26,7 @@ versions:
 {_VERSION_LINES}
 
 Chrooted versions run from debootstrapped trees under $BIRDKIT_CACHE (default /var/cache/birdkit).
-"""
+""" + JSON_ERRORS
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:

@@ -20,6 +20,13 @@ EXIT_USAGE = 2
 EXIT_ENV = 3
 EXIT_INTERRUPTED = 130
 
+#: the --help text of every command with JSON output about its errors (README: "Errors as JSON")
+JSON_ERRORS = """\
+errors as JSON: asked for JSON (--json, --format json/jsonl), refused input still prints one object on stdout,
+  {"ok": false, "exit_code": N, "error": {"error", "message", "path", "line", "column", "hint"}}, with the
+  exit code and stderr message it has without JSON; a jsonl stream cut by an error ends with it as its last line
+"""
+
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2"}
 
 

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from orjson import OPT_SORT_KEYS, dumps
 
-from birdkit.cli.output import EXIT_OK, format_table, print_json
+from birdkit.cli.output import EXIT_OK, JSON_ERRORS, format_table, print_json
 from birdkit.files import open_stream, stdin_stream
 from birdkit.show.framing import CheckedText
 from birdkit.show.models import AsPathSegment, NextHop, Protocol, Route, route_json, to_json
@@ -31,11 +31,12 @@ Route JSON fields: prefix dest protocol since table from_address primary sync_er
 next_hops[gateway interface mpls onlink weight table] source scope bgp[origin as_path[kind asns]
 next_hop med local_pref communities[asn value] large_communities[global_admin local1 local2]
 ext_communities[kind admin value] originator_id cluster_list] other_attributes[[name, value]].
-With --format json, stdout stays one valid JSON array even when an error stops the parse (the routes
-before the error; the error goes to stderr and the exit code is 1). Output cut short (no final newline,
-a socket reply without its final `0000 ` line) is an error.
+With --format json, stdout stays one valid JSON array when an error stops the parse after the first route
+(the routes before the error; the error goes to stderr and the exit code is 1); an error before it prints
+the error object below instead. Output cut short (no final newline, a socket reply without its final
+`0000 ` line) is an error.
 exit codes: 0 parsed, 1 output that BIRD would not print (file:line and a hint), 2 unreadable FILE
-"""
+""" + JSON_ERRORS
 
 ROUTE_FORMATS = ("table", "jsonl", "json")
 PROTOCOL_FORMATS = ("table", "json")

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from birdkit.cli.output import EXIT_OK, format_table, print_json, seconds
+from birdkit.cli.output import EXIT_OK, JSON_ERRORS, format_table, print_json, seconds
 from birdkit.cli.parse_output import write_protocols, write_route_json, write_routes
 from birdkit.errors import ControlSocketError, RuntimeMissingError
 from birdkit.show.client import DEFAULT_SOCKETS, Bird, default_socket
@@ -27,7 +27,7 @@ means every table for routes and the detailed `show protocols all` for protocols
 JSON field names are those of `birdkit parse-routes` / `parse-protocols` (see their --help).
 --socket defaults to {DEFAULT_SOCKETS[0]} (or {DEFAULT_SOCKETS[1]}); `bird -s PATH` sets another.
 exit codes: 0 ok, 1 BIRD replied with an error or went away mid-reply, 3 no BIRD listening at the socket
-"""
+""" + JSON_ERRORS
 
 WHATS = ("status", "protocols", "routes", "interfaces")
 

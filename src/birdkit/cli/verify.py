@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from birdkit.cli.output import EXIT_FAILED, EXIT_OK, format_table, paint, print_json, seconds
+from birdkit.cli.output import EXIT_FAILED, EXIT_OK, JSON_ERRORS, format_table, paint, print_json, seconds
 
 EPILOG = """\
 examples:
@@ -17,7 +17,7 @@ Checks per node: every expected BGP session is Established (show protocols all);
 CIDR is a best route in BIRD (show route) and in the kernel (ip route, proto bird); the node's own
 pod CIDRs are blackholes.
 exit codes: 0 every check holds, 1 some check failed, 2 invalid peer map, 3 BIRD/root/tool missing
-"""
+""" + JSON_ERRORS
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
