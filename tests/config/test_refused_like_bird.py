@@ -6,7 +6,8 @@
   `evpn` came with 2.19 and 3.3, after every target).
 - `import`/`export` without a policy takes only limit, keep filtered, table, target or settle (`export stub;`).
 - No option repeats a keyword (`route route ...`, `interval 200 ms ms;`), and a method is one BIRD defines.
-- A route attribute is one BIRD knows (`bgp_communityz` is refused, not taken for a BGP attribute).
+- A route attribute is one BIRD knows (`bgp_communityz` is refused, not taken for a BGP attribute), in that
+  release (`bgp_afi` and the other names only 3.x registers are refused by 2.x).
 - A static route to an IP, VPN or SADR net needs a destination; ROA and flow routes take none.
 - A channel of a family BIRD makes no table for (vpn4, roa4, flow4, ipv6 sadr, ...) names one, unless a table of
   that family is declared above (the first one is the family's default).
@@ -52,6 +53,10 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "import-a-filter-without-filter": ("filter f { accept; }\nprotocol kernel { ipv4 { import f; }; }\n", NONE),
     "import-limit-and-keep-filtered": (
         "protocol kernel { ipv4 { import limit 10 action block; import keep filtered; export all; }; }\n", ALL
+    ),
+    "three-only-route-attribute": ("filter f { if defined(bgp_afi) then accept; reject; }\n", V3),
+    "three-only-attribute-declared": (
+        "attribute int bgp_afi;\nfilter f { if defined(bgp_afi) then accept; reject; }\n", ALL
     ),
     "misspelt-bgp-attribute": ("filter f { bgp_communityz = -empty-; accept; }\n", NONE),
     "protocol-attributes": (

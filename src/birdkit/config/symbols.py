@@ -17,6 +17,7 @@ import attrs
 
 from birdkit.config import ast
 from birdkit.config.keywords import ALL_KEYWORDS, words
+from birdkit.config.versions_options import ATTRIBUTE_SINCE
 from birdkit.errors import closest_choice
 from birdkit.span import Span
 
@@ -31,14 +32,15 @@ ENUM_CONSTANT = re.compile(
 MASTER_TABLES = frozenset({"master4", "master6"})
 ATTRIBUTE_PREFIXES = ("bgp_", "krt_", "ospf_", "rip_", "ra_", "mpls_", "babel_")
 #: route attributes BIRD knows without a declaration: the common ones, the protocols' (bgp_med, krt_prefsrc, ...;
-#: keywords in 2.x) and the names only 3.x registers (read from BIRD 3.1.8's sources)
-ROUTE_ATTRIBUTES = words(
-    "net proto source from gw scope dest ifname ifindex preference weight gw_mpls gw_mpls_stack onlink "
-    "igp_metric local_metric babel_metric aspa_providers "
-    "babel_router_id babel_seqno bgp_add_path_rx bgp_afi bgp_as4_aggregator bgp_as4_path bgp_extended_next_hop "
-    "bgp_mp_reach_nlri bgp_mp_unreach_nlri bgp_mpls_label_stack bgp_peer_type krt_features krt_lock rip_from "
-    "radv_preference radv_lifetime"
-) | frozenset(name for name in ALL_KEYWORDS if name.startswith(ATTRIBUTE_PREFIXES))
+#: keywords in 2.x) and those some releases lack (``versions_options`` owns which, such as the 3.x-only names)
+ROUTE_ATTRIBUTES = (
+    words(
+        "net proto source from gw scope dest ifname ifindex preference weight gw_mpls_stack igp_metric local_metric "
+        "babel_metric aspa_providers"
+    )
+    | frozenset(ATTRIBUTE_SINCE)
+    | frozenset(name for name in ALL_KEYWORDS if name.startswith(ATTRIBUTE_PREFIXES))
+)
 #: functions BIRD provides (called as ``name(...)``)
 BUILTIN_FUNCTIONS = words(
     "defined unset prepend add delete filter append format from_hex roa_check aspa_check aspa_check_upstream "

@@ -119,6 +119,12 @@ OPTION_GATES: tuple[OptionGate, ...] = (
     OptionGate("rpki", "transport tcp", (2, 16, 0), _V3, form="block"),
 )
 
+#: route attributes only the 3.x line registers (read from BIRD 3.1.8's sources; every 2.x target refuses them)
+_THREE_ONLY_ATTRIBUTES = (
+    "babel_router_id babel_seqno bgp_add_path_rx bgp_afi bgp_as4_aggregator bgp_as4_path bgp_extended_next_hop "
+    "bgp_mp_reach_nlri bgp_mp_unreach_nlri bgp_mpls_label_stack bgp_peer_type krt_features krt_lock rip_from "
+    "radv_preference radv_lifetime"
+).split()
 #: route attributes some releases lack: name -> (since on 2.x, since on 3.x), None where that line has none
 ATTRIBUTE_SINCE: dict[str, tuple[Version | None, Version | None]] = {
     "gw_mpls": ((2, 0, 9), _V3),
@@ -129,8 +135,7 @@ ATTRIBUTE_SINCE: dict[str, tuple[Version | None, Version | None]] = {
     "mpls_class": ((2, 14, 0), _V3),
     "ra_preference": ((2, 0, 0), None),
     "ra_lifetime": ((2, 0, 0), None),
-    "radv_preference": (None, _V3),
-    "radv_lifetime": (None, _V3),
+    **{name: (None, _V3) for name in _THREE_ONLY_ATTRIBUTES},
 }
 
 
