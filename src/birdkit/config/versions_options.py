@@ -121,10 +121,10 @@ OPTION_GATES: tuple[OptionGate, ...] = (
 
 #: route attributes only the 3.x line registers (read from BIRD 3.1.8's sources; every 2.x target refuses them)
 _THREE_ONLY_ATTRIBUTES = (
-    "babel_router_id babel_seqno bgp_add_path_rx bgp_afi bgp_as4_aggregator bgp_as4_path bgp_extended_next_hop "
-    "bgp_mp_reach_nlri bgp_mp_unreach_nlri bgp_mpls_label_stack bgp_peer_type krt_features krt_lock rip_from "
-    "radv_preference radv_lifetime"
-).split()
+    "babel_router_id", "babel_seqno", "bgp_add_path_rx", "bgp_afi", "bgp_as4_aggregator", "bgp_as4_path",
+    "bgp_extended_next_hop", "bgp_mp_reach_nlri", "bgp_mp_unreach_nlri", "bgp_mpls_label_stack", "bgp_peer_type",
+    "krt_features", "krt_lock", "rip_from", "radv_preference", "radv_lifetime",
+)
 #: route attributes some releases lack: name -> (since on 2.x, since on 3.x), None where that line has none
 ATTRIBUTE_SINCE: dict[str, tuple[Version | None, Version | None]] = {
     "gw_mpls": ((2, 0, 9), _V3),
