@@ -108,3 +108,17 @@ def test_a_json_route_array_cut_by_an_error_stays_one_array_of_routes() -> None:
 
 def test_empty_route_output_is_still_an_empty_array() -> None:
     assert json.loads(birdkit(["parse-routes", "--format", "json", "-"], stdin=b"").clean(0).stdout) == []
+
+
+def test_gen_check_refusing_its_configs_names_each_problem_in_the_json_error(tmp_path: Path) -> None:
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "device.j2").write_text("\nprotocol device {\n  no such option;\n}\n")
+    walkthrough = Path(__file__).resolve().parents[2] / "examples" / "walkthrough.yaml"
+    argv = ["gen", str(walkthrough), "-o", str(tmp_path / "out"), "--check", "--templates", str(templates)]
+    human = birdkit(argv).clean(1, says="nothing written")
+    found = error_object(birdkit([*argv, "--json"]).clean(1, says="nothing written").stdout, "json")
+    assert human.stdout == "" and found["exit_code"] == 1 and found["error"]["error"] == "ConfigError"
+    for node in ("vm1", "vm2"):
+        assert f"{tmp_path / 'out' / node / 'bird.conf'}:6:" in found["error"]["message"]
+    assert not (tmp_path / "out").exists()

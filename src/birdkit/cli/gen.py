@@ -83,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
         if problems:
             for problem in problems:
                 print(printable(redact(problem)), file=sys.stderr)
-            print(paint(f"{len(problems)} problem(s); nothing written", "red", sys.stderr), file=sys.stderr)
+            summary = f"{len(problems)} problem(s); nothing written"
+            if args.json:  # a refusal like any other: the JSON error names each problem by its first line
+                raise ConfigError(f"{summary}: {'; '.join(redact(p).splitlines()[0] for p in problems)}")
+            print(paint(summary, "red", sys.stderr), file=sys.stderr)
             return EXIT_FAILED
     if args.diff:
         for name, text in configs.items():
