@@ -81,6 +81,9 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "vpn-channel-with-declared-table": (
         "vpn4 table v4;\nprotocol static { vpn4; route 1:1 198.18.0.0/24 blackhole; }\n", ALL
     ),
+    "vpn-channel-with-table-declared-below": (
+        "protocol static { vpn4; route 1:1 198.18.0.0/24 blackhole; }\nvpn4 table v4;\n", NONE
+    ),
     "vpn-channel-table-in-template": (
         "vpn4 table v4;\ntemplate static t { vpn4 { table v4; }; }\n"
         "protocol static from t { vpn4; route 1:1 198.18.0.0/24 blackhole; }\n",

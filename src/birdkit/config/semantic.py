@@ -29,6 +29,8 @@ class _Checker:
         self.version = version
         self.sources = sources
         self.tables: dict[str, ast.Table] = {}
+        #: the families of the tables declared so far (a channel of one needs no table of its own)
+        self.table_families: set[str] = set()
         self.protocols: dict[str, ast.Protocol] = {}
         self.defines: dict[str, ast.Define] = {}
         self.protocol_names: Iterator[str] = iter(())
@@ -99,6 +101,7 @@ class _Checker:
             self.defines[node.name] = node
         elif isinstance(node, ast.Table):
             self.tables[node.name] = node
+            self.table_families.add(_table_family(node.net_type))
         elif isinstance(node, ast.Protocol):
             self.protocol(node)
 
@@ -186,8 +189,9 @@ class _Checker:
     def channel_tables(self, channels: list[ast.Channel]) -> None:
         """A channel of a family BIRD makes no table for must name one (here or in its template), unless a table
         of that family is declared above: BIRD takes the first one as the family's default."""
-        with_table = {_table_family(channel.net_type) for channel in channels if channel.table is not None}
-        with_table.update(_table_family(table.net_type) for table in self.tables.values())
+        with_table = self.table_families.union(
+            _table_family(channel.net_type) for channel in channels if channel.table is not None
+        )
         for channel in channels:
             family = _table_family(channel.net_type)
             if family in with_table or family not in _NO_DEFAULT_TABLE:
