@@ -393,9 +393,8 @@ class RouteReader:
     def _typed_fields(self, groups: tuple[Any, ...], prefix: str, table: str | None) -> dict[str, Any]:
         """The Route fields of a record that :data:`_TYPED_RECORD` matched (``groups``), but 3.x's
         ``Internal route handling values`` line."""
-        (_, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines, origin, asns, as_path,
-         next_hop, med, local_pref, other_lines, communities, originator_id, cluster_list, ext_communities,
-         large_communities, _) = groups  # fmt: skip
+        (head, bgp_lines, origin, asns, as_path, next_hop, med, local_pref, other_lines, communities, originator_id,
+         cluster_list, ext_communities, large_communities, _) = groups[8:]  # fmt: skip
         next_hop_list, source, scope, _, other = self.heads[head]
         other += self.other_bgp[other_lines]
         bgp = None
@@ -429,30 +428,13 @@ class RouteReader:
                 "originator_id": None if originator_id is None else _originator_id(originator_id.strip()),
                 "cluster_list": None if cluster_list is None else _cluster_list(cluster_list.strip()),
             })  # fmt: skip
-        return {
-            "prefix": prefix,
-            "dest": dest,
-            "protocol": protocol,
-            "since": since,
-            "table": table,
-            "from_address": from_address if from_address is None else self._from_address(from_address),
-            "primary": mark == "*",
-            "sync_error": mark == "!",
-            "preference": _optional_u16(preference),
-            "info": info or "",
-            "next_hops": next_hop_list,
-            "source": source,
-            "scope": scope,
-            "bgp": bgp,
-            "other_attributes": other,
-        }
+        return self._route_fields(groups, prefix, table, next_hop_list, source, scope, bgp, other)
 
     def _typed_json(self, groups: tuple[Any, ...], prefix: str, table: str | None) -> dict[str, Any]:
         """:meth:`_typed_fields` in JSON form (``route_json`` of the Route it would build), from the same
         pieces and checks, without the models."""
-        (_, dest, protocol, since, from_address, mark, info, preference, head, bgp_lines, origin, asns, as_path,
-         next_hop, med, local_pref, other_lines, communities, originator_id, cluster_list, ext_communities,
-         large_communities, _) = groups  # fmt: skip
+        (head, bgp_lines, origin, asns, as_path, next_hop, med, local_pref, other_lines, communities, originator_id,
+         cluster_list, ext_communities, large_communities, _) = groups[8:]  # fmt: skip
         _, source, scope, _, other = body = self.heads[head]
         next_hops = self.heads_json.get(head)
         if next_hops is None:
@@ -495,6 +477,22 @@ class RouteReader:
                 "originator_id": None if originator_id is None else _originator_id(originator_id.strip()),
                 "cluster_list": None if cluster_list is None else _cluster_list(cluster_list.strip()),
             }
+        return self._route_fields(groups, prefix, table, next_hops, source, scope, bgp, other)
+
+    def _route_fields(
+        self,
+        groups: tuple[Any, ...],
+        prefix: str,
+        table: str | None,
+        next_hops: Any,
+        source: str | None,
+        scope: str | None,
+        bgp: Any,
+        other: RawPairs,
+    ) -> dict[str, Any]:
+        """The field dict of a typed record (a Route's, in its field order, or its JSON form: ``next_hops`` and
+        ``bgp`` are given in the form wanted), the route line's fields typed from ``groups``."""
+        _, dest, protocol, since, from_address, mark, info, preference = groups[:8]
         return {
             "prefix": prefix,
             "dest": dest,
