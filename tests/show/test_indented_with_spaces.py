@@ -96,3 +96,24 @@ def test_socket_client_reads_a_reply_with_tabs_expanded(tmp_path: Path) -> None:
     with FakeBird(socket_path, greeting, {"show route all": reply}), Bird(socket_path, timeout=5) as bird:
         assert list(bird.routes()) == routes
         check_route_json(bird.route_json(), routes)
+
+
+class _Pieces:
+    """A text file that reads ``size`` characters at a time, whatever is asked (a socket's partial reads)."""
+
+    def __init__(self, text: str, size: int) -> None:
+        self.text, self.size, self.at = text, size, 0
+
+    def read(self, _: int = -1) -> str:
+        piece = self.text[self.at : self.at + self.size]
+        self.at += len(piece)
+        return piece
+
+
+def test_stream_reads_expanded_tabs_cut_anywhere() -> None:
+    """A piece may start inside a record, even with a wrapped attribute's further lines only: the shallowest
+    indents of the pieces before still tell them apart."""
+    spaced = SOCKET_SPACES.read_text()
+    routes = parse_routes(SOCKET_TABS.read_text())
+    for size in range(1, len(spaced) // 4):
+        assert list(iter_routes(_Pieces(spaced, size))) == routes, size  # type: ignore[arg-type]

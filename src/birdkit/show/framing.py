@@ -66,7 +66,7 @@ def deframe(lines: Iterable[str]) -> Iterator[ReplyLine]:
             yield ReplyLine(None, line)
 
 
-def restore_tabs(text: str) -> str:
+def restore_tabs(text: str, shallowest: dict[bool, int] | None = None) -> str:
     """Route or interface output whose TABs were expanded to spaces (copied through a terminal, an editor or a
     ticket, like pybird's transcripts: ``1008-   Type: BGP univ``), with its body lines' TABs back, as BIRD
     prints them; text holding a TAB is returned as it is.
@@ -75,20 +75,24 @@ def restore_tabs(text: str) -> str:
     plain birdc text) and a wrapped attribute's further lines with two. Where the TAB stops fell depends on the
     framing's width, so depths are compared among lines of the same framing: a line indented deeper than the
     shallowest such line continues an attribute. A continuation line of socket text keeps its framing space.
+    For output read in pieces, ``shallowest`` (coded framing or not -> depth) carries the shallowest depths
+    of the pieces before, and is updated: a piece may hold only an attribute's further lines.
     """
     if "\t" in text:
         return text
     indents = list(_EXPANDED_INDENT.finditer(text))
     if not indents:
         return text
-    coded_unit = min((len(found[2]) for found in indents if found[1]), default=0)
-    other_unit = min((len(found[2]) for found in indents if not found[1]), default=0)
+    depths = {} if shallowest is None else shallowest
+    for found in indents:
+        coded, depth = bool(found[1]), len(found[2])
+        if depth < depths.get(coded, depth + 1):
+            depths[coded] = depth
     continuation = " " if _CODED_LINE.search(text) else ""
 
     def tabs(found: re.Match[str]) -> str:
         code, indent = found.groups()
-        deeper = len(indent) > (coded_unit if code else other_unit)
-        return (code or continuation) + ("\t\t" if deeper else "\t")
+        return (code or continuation) + ("\t\t" if len(indent) > depths[bool(code)] else "\t")
 
     return _EXPANDED_INDENT.sub(tabs, text)
 

@@ -280,6 +280,8 @@ class RouteReader:
         #: the JSON form of the next hops of :attr:`heads`, by the same key
         self.heads_json: dict[str, list[dict[str, Any]]] = {}
         self.from_addresses: set[str] = set()
+        #: the shallowest body-line indents of output whose TABs became spaces (see :func:`restore_tabs`)
+        self.indents: dict[bool, int] = {}
 
     def memo_hit_rate(self) -> float:
         """The share of the typed path's memo look-ups that found their value typed already."""
@@ -534,7 +536,7 @@ class RouteReader:
         lines_end = len(text) if final else text.rfind("\n") + 1
         if "\t" not in chunk and lines_end > floor:
             pending = text[lines_end:]
-            text = text[:floor] + restore_tabs(text[floor:lines_end]) + pending
+            text = text[:floor] + restore_tabs(text[floor:lines_end], self.indents) + pending
             lines_end = len(text) - len(pending)
         end = lines_end if final else _last_record_start(text, floor, lines_end)
         self.carry, self.pending = text[end:lines_end], text[lines_end:]
