@@ -330,7 +330,7 @@ class _RouteLine(Transformer[Token, dict[str, Any]]):
             elif kind == "PROTO":
                 fields["protocol"] = str(child)
             elif kind == "SINCE":
-                fields["since"] = str(child)
+                fields["since"] = values.since(str(child))
             elif kind == "MARK":
                 fields["primary"] = child == "*"
                 fields["sync_error"] = child == "!"
@@ -622,7 +622,11 @@ _LIMIT_KEYS = {"Receive limit", "Import limit", "Export limit"}
 
 
 def _protocol(tree: Tree[Token], lines: list[tuple[int, str]], path: str | None) -> Protocol:
-    row = [str(token) for token in tree.children[0].children]  # type: ignore[union-attr]
+    row_tree = tree.children[0]
+    assert isinstance(row_tree, Tree)
+    row = [str(token) for token in row_tree.children]
+    with _impossible_values_at(lines, row_tree, path, "protocols"):
+        since = values.since(row[4])
     builder = _ProtocolBuilder()
     for detail in tree.children[1:]:
         assert isinstance(detail, Tree)
@@ -633,7 +637,7 @@ def _protocol(tree: Tree[Token], lines: list[tuple[int, str]], path: str | None)
         proto=row[1],
         table=None if row[2] == "---" else row[2],
         state=row[3],
-        since=row[4],
+        since=since,
         info=row[5].strip() if len(row) > 5 else "",
         description=builder.description,
         bgp=BgpSession(**_tupled(builder.bgp)) if builder.bgp is not None else None,

@@ -89,13 +89,13 @@ def _item_list(item: str) -> str:
 
 
 #: the common record, typed from its groups (unpacked in :meth:`RouteReader.routes`); its numbers and one-word
-#: network are matched only within the limits of :mod:`birdkit.show.values`, so a record with a value no BIRD
+#: network and time are matched only within the limits of :mod:`birdkit.show.values`, so a record with a value no BIRD
 #: prints takes the general path, which reports it. Route line
 #: ``[net] dest [proto since[ from addr]][ *|!][ info]``, the lines up to the BGP attributes (one memo
 #: entry), the BGP attributes in the order BIRD prints them, 3.x's last line; then no other body line.
 _TYPED_RECORD = re.compile(
     r"(?:1007-| )?(?!bird>)(" + values.ONE_WORD_NETWORK + r")? ++(" + "|".join(sorted(DESTINATIONS)) + r") ++"
-    r"\[([^ \]\n]++) ([^\] \n]++(?: (?!from )[^\] \n]++)*+)(?: from ([^\]\n]++))?\](?: ([*!]))?"
+    r"\[([^ \]\n]++) (" + values.SINCE + r")(?: from ([^\]\n]++))?\](?: ([*!]))?"
     r"(?: (?=\S)((?:\(([0-9]{1,5}+)(?![0-9])|(?=[^(\n]*+\n))[^\n]*+))?(?<!\s)\n"
     rf"((?:{_BODY_LINE_START}(?!BGP\.|bgp_|{_INTERNAL_VALUES}:)[^\t\n][^\n]*+\n)*+)"
     "("
@@ -736,6 +736,7 @@ def _route_tail(bracketed: str) -> _RouteTail:
     if from_at >= 0:
         from_address = values.address(since[from_at + 6 :], "from address")
         since = since[:from_at]
+    values.since(since)
     rest = bracketed[close_at + 1 :]
     mark = rest[1:2] if rest[:1] == " " else ""
     if mark in ("*", "!"):

@@ -1,5 +1,5 @@
 """The values BIRD can print in birdc output, and the one check of each: addresses, prefixes, router ids,
-AS numbers, communities (standard, large, extended), attribute numbers, preferences, counters.
+AS numbers, communities (standard, large, extended), attribute numbers, preferences, counters, times.
 
 Every reply parser (the reference :mod:`birdkit.show.parse`, the streaming :mod:`birdkit.show.stream`, and so
 the socket client) calls these, so a value no BIRD can print (``198.18.0.0/99``, ``300.18.0.1``, a community
@@ -9,6 +9,7 @@ line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from socket import AF_INET, AF_INET6, AddressFamily, inet_pton
 
@@ -69,6 +70,24 @@ ONE_WORD_NETWORK = (
     rf"(?:{_IPV4}/{at_most(MAX_PREFIX_LENGTH[AF_INET])}|{_IPV6}/{at_most(MAX_PREFIX_LENGTH[AF_INET6])}"
     r"|[^\s\[/]++)"
 )
+
+
+#: a date BIRD prints (``%F`` of a real day: no month 13, no February 30, February 29 in leap years only)
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_DATE = (
+    r"(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    rf"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP_YEAR}-02-29)"
+)
+#: hours and minutes; seconds up to 60 (a leap second, as ``localtime`` gives it with right/ zones), then
+#: milliseconds or microseconds (``iso … ms|us``, up to 6 digits in a ``%f`` format)
+_CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_SECONDS = r":(?:[0-5][0-9]|60)(?:\.[0-9]{1,6}+)?"
+#: a route's or protocol's time as BIRD prints it (``timeformat route|protocol``): ``iso short`` (``%T``, with
+#: ms or us), and a date alone for an event older than 20 hours; ``iso long`` (``%F %T``, with ms or us); BIRD
+#: 1.x's ``HH:MM`` and ``HH:MM:SS``; every field within its range; to be followed by a non-digit (times of
+#: day first: the common case of a fresh table)
+SINCE = rf"(?:{_CLOCK}(?:{_SECONDS})?|{_DATE}(?: {_CLOCK}{_SECONDS})?)(?![0-9])"
+_SINCE = re.compile(SINCE)
 
 
 #: what the reply parsers say under an impossible value
@@ -145,6 +164,16 @@ def network(text: str) -> str:
             if dash:
                 family = AF_INET6 if ":" in net else AF_INET
                 numbers([longest], MAX_PREFIX_LENGTH[family], f"ROA {word!r} longest length")
+    return text
+
+
+def since(text: str) -> str:
+    """``text``, a route's or protocol's time (:data:`SINCE`) with a real date and time."""
+    if _SINCE.fullmatch(text) is None:
+        raise ImpossibleValue(
+            f"time {text!r}: expected HH:MM[:SS[.fff]], YYYY-MM-DD or YYYY-MM-DD HH:MM:SS[.fff] with a real date "
+            "and time (month 01-12, a day of that month, hour 00-23, minute 00-59, second 00-60)"
+        )
     return text
 
 

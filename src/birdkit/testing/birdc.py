@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Collection
+from datetime import datetime
 from typing import Literal
 
 import attrs
@@ -44,11 +45,21 @@ _address = _ipv4 | _ipv6
 _name = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 _interface = st.from_regex(r"(eth|ens|veth|wg)[0-9]{1,3}", fullmatch=True)
 
-_since = st.one_of(
-    st.builds(lambda h, m, s, ms: f"{h:02}:{m:02}:{s:02}.{ms:03}", st.integers(0, 23), st.integers(0, 59),
-              st.integers(0, 59), st.integers(0, 999)),
-    st.builds(lambda y, m, d: f"{y}-{m:02}-{d:02}", st.integers(2000, 2030), st.integers(1, 12), st.integers(1, 28)),
-    st.builds(lambda d, h: f"2025-03-{d:02} {h:02}:14:04", st.integers(1, 28), st.integers(0, 23)),
+#: the ``strftime`` formats of the times BIRD prints (``iso short`` and ``iso long``, plain, ms and us; 1.x's
+#: ``HH:MM``); ``%3f`` is milliseconds, as in BIRD's ``timeformat``
+SINCE_FORMATS = (
+    "%H:%M:%S.%3f", "%H:%M:%S.%f", "%H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%3f",
+    "%Y-%m-%d %H:%M:%S.%f", "%H:%M",
+)  # fmt: skip
+
+
+def bird_time(moment: datetime, time_format: str) -> str:
+    """``moment`` as BIRD prints it in ``time_format`` (one of :data:`SINCE_FORMATS`)."""
+    return moment.strftime(time_format.replace("%3f", f"{moment.microsecond // 1000:03}"))
+
+
+_since = st.builds(
+    bird_time, st.datetimes(datetime(1990, 1, 1), datetime(2100, 12, 31)), st.sampled_from(SINCE_FORMATS)
 )
 
 
