@@ -46,6 +46,12 @@ IMPOSSIBLE = [
     "23:60:00",
     "12:30:61",
     "2024-01-01 23:59:59.1234567",  # more digits than microseconds
+    "Jun31",
+    "Feb30",
+    "Foo12",
+    "31-04-2024 10:00:00",
+    "29-02-2023 10:00:00",
+    "12-13-2024 10:00:00",  # month 13 in old long's day-month-year order
 ]
 
 
@@ -65,7 +71,9 @@ def routes_on_every_path(text: str, tmp_path: Path) -> list[object]:
 @pytest.mark.parametrize(
     "since",
     ["11:17:53.186", "11:17:53.186123", "11:17:53", "12:46", "2023-04-29", "2024-02-29", "2000-02-29",
-     "2025-03-28 15:14:04", "2025-03-28 15:14:04.123", "2025-03-28 15:14:04.123456", "2016-12-31 23:59:60"],
+     "2025-03-28 15:14:04", "2025-03-28 15:14:04.123", "2025-03-28 15:14:04.123456", "2016-12-31 23:59:60",
+     # BIRD 1.x's old short (an event 20 h to 360 days old, then a year) and old long
+     "Jun13", "Feb29", "Dec31", "2019", "04-12-2026 12:00:00", "29-02-2024 10:00:00"],
 )  # fmt: skip
 def test_every_time_bird_prints_is_read(since: str, tmp_path: Path) -> None:
     routes = routes_on_every_path(ROUTES.format(since=since), tmp_path)

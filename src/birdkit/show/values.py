@@ -82,11 +82,24 @@ _DATE = (
 #: milliseconds or microseconds (``iso … ms|us``, up to 6 digits in a ``%f`` format)
 _CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 _SECONDS = r":(?:[0-5][0-9]|60)(?:\.[0-9]{1,6}+)?"
+#: BIRD 1.x's ``timeformat … old short`` for an event 20 hours to 360 days old: month name and day (``Jun13``)
+_MONTH_DAY = (
+    r"(?:(?:Jan|Mar|May|Jul|Aug|Oct|Dec)(?:0[1-9]|[12][0-9]|3[01])|(?:Apr|Jun|Sep|Nov)(?:0[1-9]|[12][0-9]|30)"
+    r"|Feb(?:0[1-9]|[12][0-9]))"
+)
+#: BIRD 1.x's ``timeformat … old long`` (``%d-%m-%Y %T``)
+_OLD_LONG = (
+    r"(?:(?:(?:0[1-9]|[12][0-9]|3[01])-(?:0[13578]|1[02])|(?:0[1-9]|[12][0-9]|30)-(?:0[469]|11)"
+    rf"|(?:0[1-9]|1[0-9]|2[0-8])-02)-[0-9]{{4}}|29-02-{_LEAP_YEAR}) {_CLOCK}:(?:[0-5][0-9]|60)"
+)
 #: a route's or protocol's time as BIRD prints it (``timeformat route|protocol``): ``iso short`` (``%T``, with
 #: ms or us), and a date alone for an event older than 20 hours; ``iso long`` (``%F %T``, with ms or us); BIRD
-#: 1.x's ``HH:MM`` and ``HH:MM:SS``; every field within its range; to be followed by a non-digit (times of
-#: day first: the common case of a fresh table)
-SINCE = rf"(?:{_CLOCK}(?:{_SECONDS})?|{_DATE}(?: {_CLOCK}{_SECONDS})?)(?![0-9])"
+#: 1.x's ``old short`` (``HH:MM``, ``Jun13``, a year alone) and ``old long``, and its default ``HH:MM:SS``;
+#: every field within its range; to be followed by a non-digit (times of day first: the common case of a fresh
+#: table)
+SINCE = (
+    rf"(?:{_CLOCK}(?:{_SECONDS})?|{_DATE}(?: {_CLOCK}{_SECONDS})?|{_OLD_LONG}|{_MONTH_DAY}|[0-9]{{4}})(?![0-9])"
+)
 _SINCE = re.compile(SINCE)
 
 
@@ -171,8 +184,9 @@ def since(text: str) -> str:
     """``text``, a route's or protocol's time (:data:`SINCE`) with a real date and time."""
     if _SINCE.fullmatch(text) is None:
         raise ImpossibleValue(
-            f"time {text!r}: expected HH:MM[:SS[.fff]], YYYY-MM-DD or YYYY-MM-DD HH:MM:SS[.fff] with a real date "
-            "and time (month 01-12, a day of that month, hour 00-23, minute 00-59, second 00-60)"
+            f"time {text!r}: expected HH:MM[:SS[.fff]], YYYY-MM-DD or YYYY-MM-DD HH:MM:SS[.fff] (BIRD 1.x also: "
+            "Jun13, YYYY, DD-MM-YYYY HH:MM:SS) with a real date and time (month 01-12, a day of that month, "
+            "hour 00-23, minute 00-59, second 00-60)"
         )
     return text
 

@@ -46,10 +46,11 @@ _name = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 _interface = st.from_regex(r"(eth|ens|veth|wg)[0-9]{1,3}", fullmatch=True)
 
 #: the ``strftime`` formats of the times BIRD prints (``iso short`` and ``iso long``, plain, ms and us; 1.x's
-#: ``HH:MM``); ``%3f`` is milliseconds, as in BIRD's ``timeformat``
+#: ``old short``: ``HH:MM``, ``Jun13``, a year; 1.x's ``old long``); ``%3f`` is milliseconds, as in BIRD's
+#: ``timeformat``
 SINCE_FORMATS = (
     "%H:%M:%S.%3f", "%H:%M:%S.%f", "%H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%3f",
-    "%Y-%m-%d %H:%M:%S.%f", "%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f", "%H:%M", "%b%d", "%Y", "%d-%m-%Y %H:%M:%S",
 )  # fmt: skip
 
 
