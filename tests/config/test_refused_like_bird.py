@@ -7,7 +7,8 @@
 - `import`/`export` without a policy takes only limit, keep filtered, table, target or settle (`export stub;`).
 - No option repeats a keyword (`route route ...`, `interval 200 ms ms;`), and a method is one BIRD defines.
 - A route attribute is one BIRD knows (`bgp_communityz` is refused, not taken for a BGP attribute), in that
-  release (`bgp_afi` and the other names only 3.x registers are refused by 2.x).
+  release (`bgp_afi` and the other names only 3.x registers are refused by 2.x; `gw_mpls_stack` came with 2.15,
+  `local_metric` with 3.2), and one filters may name (3.x's hidden `bgp_as4_path`, `rip_from`, ... are refused).
 - A static route to an IP, VPN or SADR net needs a destination; ROA and flow routes take none.
 - A channel of a family BIRD makes no table for (vpn4, roa4, flow4, ipv6 sadr, ...) names one, unless a table of
   that family is declared above (the first one is the family's default).
@@ -58,6 +59,12 @@ CASES: dict[str, tuple[str, frozenset[str]]] = {
     "three-only-attribute-declared": (
         "attribute int bgp_afi;\nfilter f { if defined(bgp_afi) then accept; reject; }\n", ALL
     ),
+    "hidden-route-attributes": (
+        "filter f { if defined(bgp_as4_path) || defined(rip_from) || defined(babel_seqno) then reject; accept; }\n",
+        NONE,
+    ),
+    "local-metric": ("filter f { if defined(local_metric) then reject; accept; }\n", NONE),  # since 3.2.0
+    "gw-mpls-stack": ("filter f { if defined(gw_mpls_stack) then reject; accept; }\n", frozenset({"2.17.6"})),
     "misspelt-bgp-attribute": ("filter f { bgp_communityz = -empty-; accept; }\n", NONE),
     "protocol-attributes": (
         "filter f { bgp_community = -empty-; krt_prefsrc = 198.18.0.1; ospf_metric1 = 1; accept; }\n", ALL

@@ -35,7 +35,7 @@ ATTRIBUTE_PREFIXES = ("bgp_", "krt_", "ospf_", "rip_", "ra_", "mpls_", "babel_")
 #: keywords in 2.x) and those some releases lack (``versions_options`` owns which, such as the 3.x-only names)
 ROUTE_ATTRIBUTES = (
     words(
-        "net proto source from gw scope dest ifname ifindex preference weight gw_mpls_stack igp_metric local_metric "
+        "net proto source from gw scope dest ifname ifindex preference weight igp_metric "
         "babel_metric aspa_providers"
     )
     | frozenset(ATTRIBUTE_SINCE)
