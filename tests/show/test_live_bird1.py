@@ -8,6 +8,8 @@ sits on the route line (both parsers read it as the route's first next hop).
 
 from __future__ import annotations
 
+import re
+
 import attrs
 import pytest
 
@@ -63,3 +65,19 @@ def test_bird_1_6_outputs_parse_into_the_common_models(bird_matrix: BirdMatrix, 
     assert interfaces["eth0"].addresses[0].preferred  # 1.x calls it Primary
     assert parse_route_count(daemon.birdc("show route count")) == count
     assert parse_interfaces(daemon.birdc("show interfaces")) == list(interfaces.values())
+
+
+def test_bird_1_6_old_time_formats_parse(bird_matrix: BirdMatrix, fabric: Fabric) -> None:
+    """1.x's `old long` (DD-MM-YYYY HH:MM:SS) and `old short` (HH:MM for an event under 20 hours old)."""
+    runtime = bird_matrix.get("1.6.8")
+    node = fabric.add_node("n1")
+    gateway = node.address.rsplit(".", 1)[0] + ".254"
+    old_formats = "timeformat route old long;\ntimeformat protocol old short;\n"
+    daemon = fabric.start_bird(runtime, node, old_formats + config(gateway))
+    routes = parse_routes(daemon.birdc("show route all"))
+    assert routes and all(re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d:\d\d", route.since) for route in routes)
+    protocols = parse_protocols(daemon.birdc("show protocols"))
+    assert protocols and all(re.fullmatch(r"\d\d:\d\d", protocol.since) for protocol in protocols)
+    with Bird(daemon.socket_path, timeout=15) as client:
+        assert [route.prefix for route in client.routes(all=True)] == [route.prefix for route in routes]
+        assert [protocol.since for protocol in client.protocols()] == [protocol.since for protocol in protocols]
