@@ -375,7 +375,7 @@ def _next_hop(tree: Tree[Token]) -> NextHop:
         elif option.data == "hop_onlink":
             fields["onlink"] = True
         elif option.data == "hop_weight":
-            fields["weight"] = values.numbers([str(value)], values.MAX_WEIGHT, "weight")[0]
+            fields["weight"] = values.number(str(value), values.MAX_WEIGHT, "weight")
         elif option.data == "hop_table":
             fields["table"] = str(value)
     return NextHop(**fields)
@@ -536,7 +536,8 @@ def parse_interfaces(text: str, *, path: str | None = None) -> list[Interface]:
 
 def _interface(tree: Tree[Token]) -> Interface:
     name, state, index = (str(token) for token in tree.children[:3])
-    fields: dict[str, Any] = {"name": name, "up": state == "up", "index": _counter(index, "interface index")}
+    index_number = values.number(index, values.MAX_COUNTER, "interface index")
+    fields: dict[str, Any] = {"name": name, "up": state == "up", "index": index_number}
     addresses = []
     for child in tree.children[3:]:
         assert isinstance(child, Tree)
@@ -545,14 +546,10 @@ def _interface(tree: Tree[Token]) -> Interface:
         elif child.data == "iface_flags":
             words = [str(token) for token in child.children]
             fields["flags"] = tuple(words[:-1])
-            fields["mtu"] = _counter(words[-1].partition("=")[2], "MTU")
+            fields["mtu"] = values.number(words[-1].partition("=")[2], values.MAX_COUNTER, "MTU")
         else:
             addresses.append(_interface_address(child))
     return Interface(addresses=tuple(addresses), **fields)
-
-
-def _counter(word: str, what: str) -> int:
-    return values.numbers([word], values.MAX_COUNTER, what)[0]
 
 
 def _interface_address(tree: Tree[Token]) -> InterfaceAddress:
@@ -598,9 +595,9 @@ _BGP_KEYS = {
 }
 #: the BGP session's numbers and addresses, each with its check
 _BGP_VALUES: dict[str, Callable[[str], Any]] = {
-    "neighbor_port": lambda word: values.numbers([word], values.MAX_PORT, "neighbor port")[0],
-    "neighbor_as": lambda word: values.numbers([word], values.MAX_ASN, "neighbor AS")[0],
-    "local_as": lambda word: values.numbers([word], values.MAX_ASN, "local AS")[0],
+    "neighbor_port": lambda word: values.number(word, values.MAX_PORT, "neighbor port"),
+    "neighbor_as": lambda word: values.number(word, values.MAX_ASN, "neighbor AS"),
+    "local_as": lambda word: values.number(word, values.MAX_ASN, "local AS"),
     "neighbor_address": lambda word: values.address(word, "neighbor address"),
     "neighbor_id": lambda word: values.ipv4(word, "neighbor id"),
     "source_address": lambda word: values.address(word, "source address"),
@@ -715,11 +712,11 @@ class _ProtocolBuilder:
         if key in _CHANNEL_KEYS and _CHANNEL_KEYS[key] not in channel:
             field = _CHANNEL_KEYS[key]
             channel[field] = (
-                values.numbers([value], values.MAX_PREFERENCE, "preference")[0] if field == "preference" else value
+                values.number(value, values.MAX_PREFERENCE, "preference") if field == "preference" else value
             )
         elif key in _LIMIT_KEYS:
             number, _, mark = value.partition(" ")
-            limit = values.numbers([number], values.MAX_COUNTER, key.lower())[0]
+            limit = values.number(number, values.MAX_COUNTER, key.lower())
             channel["limits"].append(Limit(kind=key, value=limit, hit=mark == "[HIT]"))
         elif key == "Action" and channel["limits"]:
             last = channel["limits"][-1]
@@ -728,7 +725,7 @@ class _ProtocolBuilder:
             counts = {}
             for part in value.split(","):
                 number, _, what = part.strip().partition(" ")
-                counts[what] = values.numbers([number], values.MAX_COUNTER, f"{what} routes")[0]
+                counts[what] = values.number(number, values.MAX_COUNTER, f"{what} routes")
             channel["routes"] = ChannelRoutes(**counts)
         else:
             channel["details"].append((key, value))

@@ -821,7 +821,7 @@ def parse_next_hop(text: str) -> NextHop:
         elif word == "mpls":
             mpls = values.numbers(value.split("/"), values.MAX_MPLS_LABEL, "MPLS label")
         elif word == "weight":
-            weight = values.numbers([value], values.MAX_WEIGHT, "weight")[0]
+            weight = values.number(value, values.MAX_WEIGHT, "weight")
         elif word == "table":
             table = value
         else:
@@ -1004,13 +1004,18 @@ def _attribute_number(word: str) -> int:
 _ADDRESS_CHARACTERS = frozenset("0123456789abcdefABCDEF:.")
 
 
-def _addresses(text: str) -> tuple[str, ...]:
-    """Words shaped like addresses (else ``ValueError``: kept as an untyped attribute), each one BIRD can print."""
-    words = tuple(text.split())
+def _address_words(text: str) -> list[str]:
+    """The words of ``text``, each shaped like an address (else ``ValueError``: kept as an untyped attribute)."""
+    words = text.split()
     for word in words:
         if not _ADDRESS_CHARACTERS.issuperset(word):
             raise ValueError(f"{word!r} is not an address")
-    return tuple(values.address(word, "BGP next hop") for word in words)
+    return words
+
+
+def _addresses(text: str) -> tuple[str, ...]:
+    """Words shaped like addresses, each one BIRD can print."""
+    return tuple(values.address(word, "BGP next hop") for word in _address_words(text))
 
 
 def _originator_id(text: str) -> str:
@@ -1020,9 +1025,7 @@ def _originator_id(text: str) -> str:
 
 
 def _cluster_list(text: str) -> tuple[str, ...]:
-    for word in text.split():
-        if not _ADDRESS_CHARACTERS.issuperset(word):
-            raise ValueError(f"{word!r} is not an address")
+    _address_words(text)
     return values.ipv4s(text, "cluster id")
 
 

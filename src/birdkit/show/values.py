@@ -176,7 +176,7 @@ def network(text: str) -> str:
             prefix(net)
             if dash:
                 family = AF_INET6 if ":" in net else AF_INET
-                numbers([longest], MAX_PREFIX_LENGTH[family], f"ROA {word!r} longest length")
+                number(longest, MAX_PREFIX_LENGTH[family], f"ROA {word!r} longest length")
     return text
 
 
@@ -191,14 +191,16 @@ def since(text: str) -> str:
     return text
 
 
+def number(word: str, limit: int, what: str) -> int:
+    """The decimal number ``word``, at most ``limit``."""
+    if not word.isdigit():
+        raise ValueError(f"{what} {word!r} is not a number")
+    return bounded(int(word), limit, what)
+
+
 def numbers(words: Iterable[str], limit: int, what: str) -> tuple[int, ...]:
     """The decimal numbers ``words``, each at most ``limit``."""
-    result = []
-    for word in words:
-        if not word.isdigit():
-            raise ValueError(f"{what} {word!r} is not a number")
-        result.append(bounded(int(word), limit, what))
-    return tuple(result)
+    return tuple(number(word, limit, what) for word in words)
 
 
 def ext_community(kind: str, admin: str, value: str) -> None:
